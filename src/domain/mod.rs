@@ -1,0 +1,1 @@
+//! Plain domain types and rules (units, users, roles, documents, registers, status codes); no I/O.

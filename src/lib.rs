@@ -1,0 +1,20 @@
+//! vanthu: official document routing, PAdES signing and signature verification for a provincial
+//! People's Procuracy and its units.
+//!
+//! Data flows one way: `http` and `cli` call `workflow`, which calls `pdf`, `cms`, `pades`, `pki`,
+//! `verify`, `audit` and `store`; none of those call back up. `domain` holds plain types and rules
+//! shared by all of them and performs no I/O.
+#![forbid(unsafe_code)]
+
+pub mod audit;
+pub mod cli;
+pub mod cms;
+pub mod config;
+pub mod domain;
+pub mod http;
+pub mod pades;
+pub mod pdf;
+pub mod pki;
+pub mod store;
+pub mod verify;
+pub mod workflow;

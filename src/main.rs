@@ -1,0 +1,6 @@
+//! The `vanthu` command: every subcommand lives in `vanthu::cli`.
+#![forbid(unsafe_code)]
+
+fn main() -> std::process::ExitCode {
+    vanthu::cli::main()
+}

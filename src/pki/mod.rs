@@ -1,0 +1,1 @@
+//! Trust store, certificate path validation, CRLs, private-key loading, the development PKI and the timestamp authority.

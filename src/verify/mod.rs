@@ -1,0 +1,1 @@
+//! Signature verification: ByteRange geometry, CMS checks, trust, revision diff analysis and the validation report; writes nothing.
