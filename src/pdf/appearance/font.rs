@@ -377,8 +377,12 @@ fn bold_sibling(regular: &Path) -> Option<PathBuf> {
         .find(|path| path.is_file())
 }
 
-/// OS/2 `fsType`: "restricted licence" forbids embedding, and bit 8 forbids subsetting.
+/// OS/2 `fsType`: "restricted licence" forbids embedding, and bit 8 forbids subsetting. A face
+/// without an OS/2 table states no restriction.
 fn embedding_allowed(face: &Face<'_>) -> bool {
+    if face.tables().os2.is_none() {
+        return true;
+    }
     let restricted = matches!(
         face.permissions(),
         Some(ttf_parser::Permissions::Restricted)

@@ -74,6 +74,8 @@ impl PngImage {
             .map(|dims| (dims.xppu, dims.yppu));
         let mut buffer = vec![0; reader.output_buffer_size()];
         let frame = reader.next_frame(&mut buffer).map_err(decode_error)?;
+        // Reading on to IEND refuses a file cut short after its image data.
+        reader.finish().map_err(decode_error)?;
         buffer.truncate(frame.buffer_size());
         let (rgb, alpha) = split_channels(&buffer, frame.color_type);
         Ok(Self {
