@@ -9,7 +9,8 @@ use subsetter::GlyphRemapper;
 use super::cmap::to_unicode_cmap;
 use super::font::{FontError, FontFace};
 
-/// A subset TrueType font ready to become, in the signer's hands:
+/// A subset TrueType font ready to become, in the signer's hands (the `Debug` output shows sizes,
+/// not the program):
 ///
 /// ```text
 /// Type0:         /Type /Font /Subtype /Type0 /BaseFont /{base_font} /Encoding /Identity-H
@@ -24,7 +25,7 @@ use super::font::{FontError, FontFace};
 ///
 /// Codes in the content stream are two-byte CIDs, and CID = glyph id of the subset program, hence
 /// `/CIDToGIDMap /Identity`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct EmbeddedFont {
     /// The name under which `content` selects the font (`/F1 10 Tf`).
     pub resource_name: String,
@@ -46,6 +47,19 @@ pub struct EmbeddedFont {
     pub descriptor: FontDescriptor,
     /// The ToUnicode CMap stream's bytes (uncompressed).
     pub to_unicode: Vec<u8>,
+}
+
+impl std::fmt::Debug for EmbeddedFont {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmbeddedFont")
+            .field("resource_name", &self.resource_name)
+            .field("base_font", &self.base_font)
+            .field("font_program_bytes", &self.font_program.len())
+            .field("font_program_length", &self.font_program_length)
+            .field("widths", &self.widths)
+            .field("descriptor", &self.descriptor)
+            .finish_non_exhaustive()
+    }
 }
 
 impl EmbeddedFont {

@@ -39,13 +39,25 @@ pub enum ImageError {
 }
 
 /// A decoded PNG, normalised to 8-bit RGB samples and an optional 8-bit alpha channel.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct PngImage {
     width: u32,
     height: u32,
     rgb: Vec<u8>,
     alpha: Option<Vec<u8>>,
     pixels_per_metre: Option<(u32, u32)>,
+}
+
+/// Sizes only: the samples would flood logs and test failures.
+impl std::fmt::Debug for PngImage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PngImage")
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .field("has_transparency", &self.alpha.is_some())
+            .field("pixels_per_metre", &self.pixels_per_metre)
+            .finish()
+    }
 }
 
 impl PngImage {
@@ -153,7 +165,7 @@ impl PngImage {
 /// mask:   /Type /XObject /Subtype /Image /Width w /Height h /ColorSpace /DeviceGray
 ///         /BitsPerComponent 8 /Filter /FlateDecode                 stream: alpha
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct EmbeddedImage {
     /// The name under which `content` paints the image (`/Im1 Do`).
     pub resource_name: String,
@@ -163,6 +175,18 @@ pub struct EmbeddedImage {
     pub rgb: Vec<u8>,
     /// 8-bit alpha samples for the `/SMask`, zlib-compressed; `None` when the image is opaque.
     pub alpha: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for EmbeddedImage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmbeddedImage")
+            .field("resource_name", &self.resource_name)
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .field("rgb_bytes", &self.rgb.len())
+            .field("alpha_bytes", &self.alpha.as_ref().map(Vec::len))
+            .finish()
+    }
 }
 
 impl EmbeddedImage {

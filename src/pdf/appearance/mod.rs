@@ -75,7 +75,7 @@ pub use layout::{
 };
 
 /// A finished appearance: everything a Form XObject needs, with resources named in `content`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Appearance {
     /// Width in points (the Form XObject's `/BBox` is `[0 0 width height]`).
     pub width: f32,
@@ -87,6 +87,19 @@ pub struct Appearance {
     pub fonts: Vec<EmbeddedFont>,
     /// The images `content` paints with `Do`, each under its [`EmbeddedImage::resource_name`].
     pub images: Vec<EmbeddedImage>,
+}
+
+/// The content stream shown as text (it is ASCII), the resources by their own `Debug`.
+impl std::fmt::Debug for Appearance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Appearance")
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .field("content", &String::from_utf8_lossy(&self.content))
+            .field("fonts", &self.fonts)
+            .field("images", &self.images)
+            .finish()
+    }
 }
 
 /// A rectangle in points, origin at the lower left (PDF user space).
