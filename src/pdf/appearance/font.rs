@@ -310,17 +310,19 @@ impl FontFamily {
     /// The caller's path if given, else [`ENV_FONT`] / [`ENV_FONT_BOLD`], else the first usable
     /// system font among the known locations.
     pub fn locate(explicit_regular: Option<&Path>) -> Result<Self, FontError> {
-        if let Some(regular) = explicit_regular {
-            let bold = std::env::var_os(ENV_FONT_BOLD).map(PathBuf::from);
-            return Self::from_files(regular, bold.as_deref());
-        }
-        if let Some(regular) = std::env::var_os(ENV_FONT).filter(|value| !value.is_empty()) {
-            let bold = std::env::var_os(ENV_FONT_BOLD)
+        let from_env = |name: &str| {
+            std::env::var_os(name)
                 .filter(|value| !value.is_empty())
-                .map(PathBuf::from);
-            return Self::from_files(Path::new(&regular), bold.as_deref());
+                .map(PathBuf::from)
+        };
+        let bold = from_env(ENV_FONT_BOLD);
+        match explicit_regular
+            .map(Path::to_path_buf)
+            .or_else(|| from_env(ENV_FONT))
+        {
+            Some(regular) => Self::from_files(&regular, bold.as_deref()),
+            None => Self::from_system(),
         }
-        Self::from_system()
     }
 
     /// The first known system location holding a usable regular and bold face.
