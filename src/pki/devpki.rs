@@ -21,10 +21,12 @@ use rcgen::string::PrintableString;
 use rcgen::{
     BasicConstraints, CertificateParams, CertificateRevocationListParams, CustomExtension,
     DistinguishedName, DnType, DnValue, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyIdMethod,
-    KeyPair, KeyUsagePurpose, RevocationReason, RevokedCertParams, SerialNumber,
+    KeyPair, KeyUsagePurpose, RevokedCertParams, SerialNumber,
 };
 use time::{Duration, OffsetDateTime};
 use x509_parser::extensions::ParsedExtension;
+
+pub use rcgen::RevocationReason;
 
 use super::keys::{KeyError, PrivateKey, load_certificates, load_private_key};
 use crate::cms::{KeyKind, LocalKey, SignerError};
@@ -282,7 +284,8 @@ pub fn init_with(
         }
         remove_layout(dir)?;
     }
-    let pki = generate(dir, spec, algorithm)?;
+    let mut pki = generate(spec, algorithm)?;
+    pki.dir = dir.to_path_buf();
     write(&pki)?;
     Ok(pki)
 }
@@ -307,7 +310,9 @@ pub fn load(dir: &Path) -> Result<DevPki, DevPkiError> {
     })
 }
 
-fn generate(dir: &Path, spec: &DevPkiSpec, algorithm: KeyAlgorithm) -> Result<DevPki, DevPkiError> {
+/// Generates a development PKI in memory only (`dir` is empty): for tests that need
+/// certificates but no files.
+pub fn generate(spec: &DevPkiSpec, algorithm: KeyAlgorithm) -> Result<DevPki, DevPkiError> {
     let now = OffsetDateTime::now_utc();
     let not_before = now - Duration::hours(1);
     let key_count = 3 + spec.units.len() + spec.people.len();
@@ -367,7 +372,7 @@ fn generate(dir: &Path, spec: &DevPkiSpec, algorithm: KeyAlgorithm) -> Result<De
     let root_crl = root_ca.crl(&[], not_before, now + CRL_LIFETIME, 1)?;
     let intermediate_crl = intermediate_ca.crl(&[], not_before, now + CRL_LIFETIME, 1)?;
     Ok(DevPki {
-        dir: dir.to_path_buf(),
+        dir: PathBuf::new(),
         algorithm,
         root,
         intermediate,

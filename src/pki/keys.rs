@@ -182,7 +182,7 @@ pub fn seal_private_key(
         .map_err(|error| KeyError::UnsupportedEncryption(error.to_string()))?;
     sealed
         .to_pem(SEALED_KEY_LABEL, LineEnding::LF)
-        .map_err(|error| KeyError::Encoding(error.into()))
+        .map_err(|error| KeyError::Encoding(error))
 }
 
 /// Opens a key sealed by [`seal_private_key`] (or any encrypted PKCS#8 PEM we can decrypt).
@@ -217,9 +217,11 @@ fn decrypt_pkcs8(der: &[u8], password: Option<&[u8]>) -> Result<PrivateKey, KeyE
             reason: error.to_string(),
         })?;
     let document = encrypted.decrypt(password).map_err(|error| match error {
-        pkcs8::Error::EncryptedPrivateKey(pkcs8::pkcs5::Error::DecryptFailed) => {
-            KeyError::WrongPassword
-        }
+        // pkcs5 0.7 reports a bad CBC padding after decryption (the usual sign of a wrong
+        // password) as `EncryptFailed`.
+        pkcs8::Error::EncryptedPrivateKey(
+            pkcs8::pkcs5::Error::DecryptFailed | pkcs8::pkcs5::Error::EncryptFailed,
+        ) => KeyError::WrongPassword,
         // A wrong password that happens to leave valid CBC padding yields garbage that is not
         // PKCS#8.
         pkcs8::Error::Asn1(_) | pkcs8::Error::KeyMalformed => KeyError::WrongPassword,
