@@ -182,7 +182,7 @@ pub fn seal_private_key(
         .map_err(|error| KeyError::UnsupportedEncryption(error.to_string()))?;
     sealed
         .to_pem(SEALED_KEY_LABEL, LineEnding::LF)
-        .map_err(|error| KeyError::Encoding(error))
+        .map_err(KeyError::Encoding)
 }
 
 /// Opens a key sealed by [`seal_private_key`] (or any encrypted PKCS#8 PEM we can decrypt).
