@@ -232,3 +232,29 @@ impl TimeStampToken {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generalized_time_with_and_without_fraction() {
+        let whole = parse_generalized_time(b"20240309030800Z").unwrap();
+        assert_eq!(whole.unix_timestamp(), 1_709_953_680);
+        let fraction = parse_generalized_time(b"20240309030800.125Z").unwrap();
+        assert_eq!(fraction.nanosecond(), 125_000_000);
+        assert_eq!(format_generalized_time(fraction), "20240309030800.125Z");
+        assert_eq!(format_generalized_time(whole), "20240309030800Z");
+        for bad in [
+            &b"20240309030800"[..],
+            b"20240309030800.Z",
+            b"20240309030800.1234567890Z",
+            b"20241309030800Z",
+            b"2024030903080Z",
+            b"20240309030800+0700",
+            b"\xff",
+        ] {
+            assert!(parse_generalized_time(bad).is_none(), "{bad:?}");
+        }
+    }
+}

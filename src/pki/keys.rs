@@ -307,20 +307,16 @@ fn pem_blocks(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, KeyError> {
     let text = String::from_utf8_lossy(bytes);
     let mut blocks = Vec::new();
     let mut rest: &str = &text;
-    while let Some(start) = rest.find("-----BEGIN ") {
-        let after_begin = &rest[start + "-----BEGIN ".len()..];
-        let label_end = after_begin.find("-----").ok_or_else(|| KeyError::Pem {
+    while let Some((_, after_begin)) = rest.split_once("-----BEGIN ") {
+        let (label, after_label) = after_begin.split_once("-----").ok_or(KeyError::Pem {
             label: String::new(),
             reason: "unterminated BEGIN line".into(),
         })?;
-        let label = after_begin[..label_end].to_string();
-        let body_start = &after_begin[label_end + 5..];
         let end_marker = format!("-----END {label}-----");
-        let body_end = body_start.find(&end_marker).ok_or_else(|| KeyError::Pem {
-            label: label.clone(),
+        let (body, after_end) = after_label.split_once(&end_marker).ok_or(KeyError::Pem {
+            label: label.to_string(),
             reason: "no END line".into(),
         })?;
-        let body = &body_start[..body_end];
         if body.contains("Proc-Type:") || body.contains("DEK-Info:") {
             return Err(KeyError::LegacyEncryptedPem);
         }
@@ -328,11 +324,37 @@ fn pem_blocks(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, KeyError> {
         let der = base64::engine::general_purpose::STANDARD
             .decode(base64.as_bytes())
             .map_err(|error| KeyError::Pem {
-                label: label.clone(),
+                label: label.to_string(),
                 reason: error.to_string(),
             })?;
-        blocks.push((label, der));
-        rest = &body_start[body_end + end_marker.len()..];
+        blocks.push((label.to_string(), der));
+        rest = after_end;
     }
     Ok(blocks)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pem_blocks_tolerate_wide_lines_and_reject_broken_armour() {
+        let wrapped = "junk\n-----BEGIN CERTIFICATE-----\nAAEC\nAw==\n-----END CERTIFICATE-----\n";
+        assert_eq!(
+            pem_blocks(wrapped.as_bytes()).unwrap(),
+            vec![("CERTIFICATE".to_string(), vec![0, 1, 2, 3])]
+        );
+        assert!(matches!(
+            pem_blocks(b"-----BEGIN X-----\nAAEC"),
+            Err(KeyError::Pem { .. })
+        ));
+        assert!(matches!(
+            pem_blocks(b"-----BEGIN X"),
+            Err(KeyError::Pem { .. })
+        ));
+        assert!(matches!(
+            pem_blocks(b"-----BEGIN X-----\n!!\n-----END X-----"),
+            Err(KeyError::Pem { .. })
+        ));
+    }
 }
