@@ -214,12 +214,12 @@ impl DevPki {
 
     /// The intermediate CA, which issued the TSA, unit and personal certificates.
     pub fn intermediate_authority(&self) -> Result<CertificateAuthority, DevPkiError> {
-        CertificateAuthority::from_credential(&self.intermediate, self.algorithm)
+        CertificateAuthority::from_credential(&self.intermediate)
     }
 
     /// The root CA.
     pub fn root_authority(&self) -> Result<CertificateAuthority, DevPkiError> {
-        CertificateAuthority::from_credential(&self.root, self.algorithm)
+        CertificateAuthority::from_credential(&self.root)
     }
 
     /// A CMS signer for a person (by username) with the chain embedded.
@@ -328,7 +328,7 @@ pub fn generate(spec: &DevPkiSpec, algorithm: KeyAlgorithm) -> Result<DevPki, De
         .certificate_authority(None)
         .key_usage(&[KeyUsage::KeyCertSign, KeyUsage::CrlSign]);
     let root = self_signed(&root_request, next_key()?)?;
-    let root_ca = CertificateAuthority::from_credential(&root, algorithm)?;
+    let root_ca = CertificateAuthority::from_credential(&root)?;
 
     let intermediate_request = CertificateRequest::new(INTERMEDIATE_CN)
         .organization(PKI_ORGANIZATION)
@@ -336,7 +336,7 @@ pub fn generate(spec: &DevPkiSpec, algorithm: KeyAlgorithm) -> Result<DevPki, De
         .certificate_authority(Some(0))
         .key_usage(&[KeyUsage::KeyCertSign, KeyUsage::CrlSign]);
     let intermediate = root_ca.issue_with_key(&intermediate_request, next_key()?)?;
-    let intermediate_ca = CertificateAuthority::from_credential(&intermediate, algorithm)?;
+    let intermediate_ca = CertificateAuthority::from_credential(&intermediate)?;
 
     let leaf_not_after = now + Duration::days(3 * 365);
     let tsa_request = CertificateRequest::new(TSA_CN)
@@ -657,11 +657,8 @@ impl fmt::Debug for CertificateAuthority {
 }
 
 impl CertificateAuthority {
-    /// A CA from its certificate and key. `algorithm` picks the key type of certificates it issues.
-    pub fn from_credential(
-        credential: &Credential,
-        _algorithm: KeyAlgorithm,
-    ) -> Result<Self, DevPkiError> {
+    /// A CA from its certificate and key; it issues certificates with keys of its own kind.
+    pub fn from_credential(credential: &Credential) -> Result<Self, DevPkiError> {
         let bad = |reason: String| DevPkiError::BadCertificate {
             path: PathBuf::from("<CA certificate>"),
             reason,
