@@ -1,0 +1,9 @@
+//! Trust store, certificate path validation, CRLs and the verification report model.
+
+mod common;
+
+mod trust {
+    pub mod pki;
+
+    mod chains;
+}
