@@ -6,4 +6,7 @@ mod trust {
     pub mod pki;
 
     mod chains;
+    mod real_data;
+    mod revocation;
+    mod store;
 }
