@@ -176,7 +176,12 @@ fn a_crl_from_the_future_is_refused() {
     let pki = Hierarchy::new();
     let future = empty_crl(&pki, datetime!(2025-07-01 0:00 UTC), 30);
     let time = ValidationTime::requested(AT, NOW);
-    let soft = check(&pki, std::slice::from_ref(&future), time, RevocationPolicy::SoftFail);
+    let soft = check(
+        &pki,
+        std::slice::from_ref(&future),
+        time,
+        RevocationPolicy::SoftFail,
+    );
     assert!(soft.passed());
     assert_eq!(
         leaf_status(&soft),
