@@ -7,6 +7,7 @@ mod trust {
 
     mod chains;
     mod real_data;
+    mod report;
     mod revocation;
     mod store;
 }
