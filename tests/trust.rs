@@ -6,6 +6,7 @@ mod trust {
     pub mod pki;
 
     mod chains;
+    mod hostile;
     mod real_data;
     mod report;
     mod revocation;

@@ -325,6 +325,16 @@ pub struct SourcedCrl {
     pub source: CrlSource,
 }
 
+impl SourcedCrl {
+    /// Parses a DER CRL found in a `/DSS`, a CMS or a file.
+    pub fn from_der(der: &[u8], source: CrlSource) -> Result<Self, CrlError> {
+        Ok(SourcedCrl {
+            crl: Arc::new(Crl::from_der(der)?),
+            source,
+        })
+    }
+}
+
 /// The revocation status of a certificate, as far as the available CRLs tell.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE", tag = "status")]

@@ -27,8 +27,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::cert::{
-    Certificate, OID_EKU_ANY, OID_EKU_CODE_SIGNING, OID_EKU_OCSP_SIGNING, OID_EKU_SERVER_AUTH,
-    OID_EKU_TIME_STAMPING,
+    Certificate, CertificateError, OID_EKU_ANY, OID_EKU_CODE_SIGNING, OID_EKU_OCSP_SIGNING,
+    OID_EKU_SERVER_AUTH, OID_EKU_TIME_STAMPING,
 };
 use super::crl::{
     CrlTimes, RevocationCheck, RevocationReason, RevocationStatus, SourcedCrl, UnknownRevocation,
@@ -68,6 +68,11 @@ impl SourcedCertificate {
             cert: Arc::new(cert),
             source,
         }
+    }
+
+    /// Parses a DER certificate found in a CMS or a `/DSS`.
+    pub fn from_der(der: &[u8], source: CertificateSource) -> Result<Self, CertificateError> {
+        Ok(Self::new(Certificate::from_der(der)?, source))
     }
 }
 
