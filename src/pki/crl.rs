@@ -8,7 +8,7 @@
 //! revocation compares with the signing time and its proof of existence is decided by
 //! [`crate::pki::path`].
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use ring::digest;
@@ -22,7 +22,7 @@ use x509_parser::revocation_list::{CertificateRevocationList, RevokedCertificate
 use super::cert::{Certificate, strip_leading_zeros};
 use super::name::DistinguishedName;
 use super::policy::AlgorithmPolicy;
-use super::signature::{SignatureError, SignatureScheme};
+use super::signature::{SignatureError, SignatureScheme, VerificationCache};
 
 /// Why bytes are not a usable CRL.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -474,18 +474,18 @@ pub fn check_revocation<'a>(
     crls: impl IntoIterator<Item = &'a SourcedCrl>,
     times: CrlTimes,
     algorithms: &AlgorithmPolicy,
+    cache: &mut VerificationCache,
 ) -> RevocationCheck {
     let mut considered = Vec::new();
     let mut revoked: Option<&RevokedEntry> = None;
     let mut good_as_of: Option<OffsetDateTime> = None;
-    let mut seen: Vec<[u8; 32]> = Vec::new();
+    let mut seen: HashSet<[u8; 32]> = HashSet::new();
     for sourced in crls {
         let crl = &sourced.crl;
-        if !crl.issuer().matches(cert.issuer()) || seen.contains(crl.sha256()) {
+        if !crl.issuer().matches(cert.issuer()) || !seen.insert(*crl.sha256()) {
             continue;
         }
-        seen.push(*crl.sha256());
-        let assessment = assess(crl, cert, issuer, times, algorithms);
+        let assessment = assess(crl, cert, issuer, times, algorithms, cache);
         let outcome = match assessment {
             Assessment::Lists(entry) => {
                 if revoked.is_none_or(|earlier| entry.revoked_at < earlier.revoked_at) {
@@ -545,6 +545,7 @@ fn assess<'c>(
     issuer: &Certificate,
     times: CrlTimes,
     algorithms: &AlgorithmPolicy,
+    cache: &mut VerificationCache,
 ) -> Assessment<'c> {
     let other_key = match (crl.authority_key_id(), issuer.subject_key_id()) {
         (Some(crl_key), Some(issuer_key)) => crl_key != issuer_key,
@@ -556,7 +557,7 @@ fn assess<'c>(
     if let Some(why) = out_of_scope(crl.scope(), cert) {
         return Assessment::NotApplicable(why.into());
     }
-    if let Err(rejection) = trustworthy(crl, issuer, times, algorithms) {
+    if let Err(rejection) = trustworthy(crl, issuer, times, algorithms, cache) {
         return Assessment::Rejected(rejection);
     }
     if let Some(entry) = crl.entry(cert.serial()) {
@@ -603,6 +604,7 @@ fn trustworthy(
     issuer: &Certificate,
     times: CrlTimes,
     algorithms: &AlgorithmPolicy,
+    cache: &mut VerificationCache,
 ) -> Result<(), CrlRejection> {
     if crl.is_delta() {
         return Err(CrlRejection::DeltaCrlUnsupported);
@@ -613,7 +615,9 @@ fn trustworthy(
     if issuer.key_usage().is_some_and(|usage| !usage.crl_sign()) {
         return Err(CrlRejection::IssuerCannotSignCrls);
     }
-    match crl.verify_signed_by(issuer) {
+    match cache.get_or_verify(crl.sha256(), issuer.sha256(), || {
+        crl.verify_signed_by(issuer)
+    }) {
         Ok(()) => {}
         Err(SignatureError::Invalid) => return Err(CrlRejection::SignatureInvalid),
         Err(other) => {

@@ -220,11 +220,11 @@ fn decode_utf16_be(data: &[u8]) -> Option<String> {
     if data.len() % 2 != 0 {
         return None;
     }
-    let units: Vec<u16> = data
+    let units: Option<Vec<u16>> = data
         .chunks_exact(2)
-        .map(|pair| u16::from_be_bytes([pair[0], pair[1]]))
+        .map(|pair| pair.try_into().ok().map(u16::from_be_bytes))
         .collect();
-    String::from_utf16(&units).ok()
+    String::from_utf16(&units?).ok()
 }
 
 fn decode_utf32_be(data: &[u8]) -> Option<String> {
@@ -232,7 +232,11 @@ fn decode_utf32_be(data: &[u8]) -> Option<String> {
         return None;
     }
     data.chunks_exact(4)
-        .map(|quad| char::from_u32(u32::from_be_bytes([quad[0], quad[1], quad[2], quad[3]])))
+        .map(|quad| {
+            quad.try_into()
+                .ok()
+                .and_then(|bytes| char::from_u32(u32::from_be_bytes(bytes)))
+        })
         .collect()
 }
 

@@ -20,7 +20,7 @@
 //! a plain failure (so it cannot tell `OUT_OF_BOUNDS_NO_POE` from a broken path at a past time),
 //! and requires an EKU match for every purpose.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -36,7 +36,7 @@ use super::crl::{
 };
 use super::indication::{Indication, SubIndication, outcome};
 use super::policy::{CryptoConstraint, ValidationPolicy};
-use super::signature::{DigestAlgorithm, KeyAlgorithm, SignatureError};
+use super::signature::{DigestAlgorithm, KeyAlgorithm, SignatureError, VerificationCache};
 use super::trust::{Role, TrustStore};
 
 /// Where a certificate on a path came from.
@@ -459,7 +459,7 @@ impl<'a> PathValidator<'a> {
         let mut search = Search {
             validator: *self,
             request,
-            signatures: HashMap::new(),
+            signatures: VerificationCache::new(),
             steps: 0,
             complete: 0,
             best: None,
@@ -514,7 +514,7 @@ type Score = (usize, std::cmp::Reverse<usize>);
 struct Search<'v, 'r> {
     validator: PathValidator<'v>,
     request: &'r PathRequest<'r>,
-    signatures: HashMap<([u8; 32], [u8; 32]), Result<(), SignatureError>>,
+    signatures: VerificationCache,
     steps: usize,
     complete: usize,
     best: Option<(Score, PathValidation)>,
@@ -589,14 +589,12 @@ impl Search<'_, '_> {
             }
         }
         let mut unique: Vec<Link> = Vec::with_capacity(found.len());
+        let mut kept: HashSet<[u8; 32]> = HashSet::new();
         for link in found {
             let on_path = path.iter().any(|placed| {
                 placed.cert.sha256() == link.cert.sha256() || placed.cert.same_entity(&link.cert)
             });
-            let duplicate = unique
-                .iter()
-                .any(|kept| kept.cert.sha256() == link.cert.sha256());
-            if !on_path && !duplicate {
+            if !on_path && kept.insert(*link.cert.sha256()) {
                 unique.push(link);
             }
         }
@@ -715,7 +713,7 @@ impl Search<'_, '_> {
         self.finish(chain, false)
     }
 
-    fn revocation(&self, cert: &Certificate, issuer: &Certificate) -> RevocationCheck {
+    fn revocation(&mut self, cert: &Certificate, issuer: &Certificate) -> RevocationCheck {
         let time = self.request.time;
         check_revocation(
             cert,
@@ -729,6 +727,7 @@ impl Search<'_, '_> {
                 now: time.now,
             },
             &self.validator.policy.algorithms,
+            &mut self.signatures,
         )
     }
 
@@ -782,9 +781,9 @@ impl Search<'_, '_> {
             .and_then(|scheme| algorithms.check_scheme(scheme, at).err());
         let verified = self
             .signatures
-            .entry((*cert.sha256(), *issuer.sha256()))
-            .or_insert_with(|| cert.verify_signed_by(issuer.public_key()))
-            .clone();
+            .get_or_verify(cert.sha256(), issuer.sha256(), || {
+                cert.verify_signed_by(issuer.public_key())
+            });
         match verified {
             Ok(()) => {}
             Err(SignatureError::Invalid) => problems.push(PathProblem::new(

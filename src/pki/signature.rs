@@ -6,6 +6,7 @@
 //! [`crate::pki::policy::AlgorithmPolicy`], so that a report can say "the signature is correct but
 //! made with SHA-1" instead of "the signature is wrong".
 
+use std::collections::HashMap;
 use std::fmt;
 
 use ring::signature as ring_sig;
@@ -347,6 +348,31 @@ impl PublicKeyInfo {
             }
         };
         Ok(algorithm)
+    }
+}
+
+/// Results of verifications already done, keyed by the SHA-256 of the signed object (a
+/// certificate or CRL) and of the certificate whose key verified it. Path building meets the same
+/// links and CRLs again on every candidate path; hostile inputs can offer many of them.
+#[derive(Debug, Default)]
+pub struct VerificationCache(HashMap<([u8; 32], [u8; 32]), Result<(), SignatureError>>);
+
+impl VerificationCache {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The cached result, or `verify`'s, remembered.
+    pub fn get_or_verify(
+        &mut self,
+        object: &[u8; 32],
+        key_owner: &[u8; 32],
+        verify: impl FnOnce() -> Result<(), SignatureError>,
+    ) -> Result<(), SignatureError> {
+        self.0
+            .entry((*object, *key_owner))
+            .or_insert_with(verify)
+            .clone()
     }
 }
 
