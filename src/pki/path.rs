@@ -562,8 +562,11 @@ impl Search<'_, '_> {
         false
     }
 
-    /// Possible issuers of `cert`, not already on the path, best first.
-    fn issuer_candidates(&self, cert: &Certificate, path: &[Link]) -> Vec<Link> {
+    /// Possible issuers of `cert`, not already on the path, best first: those whose key verifies
+    /// `cert`'s signature, then anchors, then a matching key identifier, then validity at the
+    /// validation time. Checking the signature here (once, cached) keeps a crowd of same-name
+    /// impostors from using up the search budget before the real issuer is tried.
+    fn issuer_candidates(&mut self, cert: &Certificate, path: &[Link]) -> Vec<Link> {
         let store = self.validator.store;
         let mut found: Vec<Link> = store
             .by_subject(cert.issuer())
@@ -599,14 +602,30 @@ impl Search<'_, '_> {
             }
         }
         let at = self.request.time.at;
-        unique.sort_by_key(|link| {
-            let key_id_mismatch = match (cert.authority_key_id(), link.cert.subject_key_id()) {
-                (Some(wanted), Some(offered)) => wanted != offered,
-                _ => false,
-            };
-            (!link.anchor, key_id_mismatch, !link.cert.is_valid_at(at))
-        });
-        unique
+        let mut ranked: Vec<((bool, bool, bool, bool), Link)> = unique
+            .into_iter()
+            .map(|link| {
+                let verifies = self
+                    .signatures
+                    .get_or_verify(cert.sha256(), link.cert.sha256(), || {
+                        cert.verify_signed_by(link.cert.public_key())
+                    })
+                    .is_ok();
+                let key_id_mismatch = match (cert.authority_key_id(), link.cert.subject_key_id()) {
+                    (Some(wanted), Some(offered)) => wanted != offered,
+                    _ => false,
+                };
+                let rank = (
+                    !verifies,
+                    !link.anchor,
+                    key_id_mismatch,
+                    !link.cert.is_valid_at(at),
+                );
+                (rank, link)
+            })
+            .collect();
+        ranked.sort_by_key(|(rank, _)| *rank);
+        ranked.into_iter().map(|(_, link)| link).collect()
     }
 
     /// Validates a complete path (last link is an anchor).

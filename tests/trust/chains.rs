@@ -225,11 +225,10 @@ fn a_forged_issuer_signature_is_a_chain_failure() {
 }
 
 #[test]
-fn backtracking_finds_the_issuer_whose_key_verifies() {
+fn an_impostor_whose_key_does_not_verify_is_passed_over() {
     let pki = Hierarchy::new();
-    // Two intermediates share the name; only the real one verifies the leaf. Without an
-    // authorityKeyIdentifier to tell them apart, the store's impostor is tried first and must be
-    // abandoned for the real one offered in the CMS.
+    // Same name as the real intermediate, another key; no authorityKeyIdentifier on the leaf to
+    // tell them apart, and the impostor sits in the store, which is searched first.
     let impostor = pki.root.issue(
         Spec::ca("CA phục vụ các cơ quan Nhà nước (thử nghiệm)"),
         TestKey::ecdsa(),
@@ -250,6 +249,45 @@ fn backtracking_finds_the_issuer_whose_key_verifies() {
         pki.intermediate.cert().sha256_hex()
     );
     assert_eq!(validation.chain[1].source, CertificateSource::Cms);
+}
+
+#[test]
+fn backtracking_abandons_dead_ends_and_failing_paths() {
+    let pki = Hierarchy::new();
+    let intermediate_spec = pki.intermediate.spec.clone();
+    // Two other certificates for the intermediate's own name and key, so both verify the leaf:
+    // one issued by a root nobody trusts (a dead end), one by the trusted root but unable to sign
+    // certificates (a complete path that fails). The real intermediate is offered last.
+    let stranger = Made::root(Spec::ca("Untrusted cross-signer"), TestKey::ecdsa());
+    let mut cross_spec = intermediate_spec.clone();
+    cross_spec.serial += 700_000;
+    let dead_end = stranger.issue_der(&cross_spec, &pki.intermediate.key);
+    let mut crippled_spec = intermediate_spec;
+    crippled_spec.serial += 800_000;
+    crippled_spec.key_usages = vec![KeyUsagePurpose::CrlSign];
+    let crippled = pki.root.issue_der(&crippled_spec, &pki.intermediate.key);
+    let offered = |der: &[u8]| {
+        SourcedCertificate::new(
+            vanthu::pki::cert::Certificate::from_der(der).expect("parses"),
+            CertificateSource::Cms,
+        )
+    };
+    let store = store_with(&pki.root, &[]);
+    let validation = validate(
+        &store,
+        &pki.leaf,
+        &[
+            offered(&dead_end),
+            offered(&crippled),
+            pki.intermediate.sourced(CertificateSource::Cms),
+        ],
+    );
+    assert!(validation.passed(), "{:?}", codes(&validation));
+    assert_eq!(
+        validation.chain[1].sha256,
+        pki.intermediate.cert().sha256_hex()
+    );
+    // The crippled path was evaluated and abandoned; the dead end never reached an anchor.
     assert_eq!(validation.paths_considered, 2);
 }
 

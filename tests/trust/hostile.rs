@@ -8,7 +8,7 @@ use vanthu::pki::path::{
 use vanthu::pki::policy::ValidationPolicy;
 use vanthu::pki::trust::{Role, TrustStore, certificates_from_bytes};
 
-use super::pki::{AT, Hierarchy, NOW};
+use super::pki::{AT, Hierarchy, NOW, Spec, TestKey};
 
 /// A small deterministic generator (xorshift), so that a failure can be replayed.
 struct Mutator(u64);
@@ -116,4 +116,45 @@ fn garbage_files_give_errors() {
         assert!(Certificate::from_der(&random).is_err());
         let _ = certificates_from_bytes(std::path::Path::new("fuzz.der"), &random);
     }
+}
+
+#[test]
+fn a_crowd_of_same_name_impostors_does_not_hide_the_real_issuer() {
+    let pki = Hierarchy::new();
+    let mut spec = Spec::leaf("Leaf among impostors");
+    spec.authority_key_id = false;
+    let leaf = pki.intermediate.issue(spec, TestKey::ecdsa());
+    // Sixty certificates with the intermediate's name and other keys, all chaining to the
+    // anchor, offered before the real intermediate: more than the search evaluates in full.
+    let mut offered: Vec<SourcedCertificate> = (0..60)
+        .map(|_| {
+            pki.root
+                .issue(
+                    Spec::ca("CA phục vụ các cơ quan Nhà nước (thử nghiệm)"),
+                    TestKey::ecdsa(),
+                )
+                .sourced(CertificateSource::Cms)
+        })
+        .collect();
+    offered.push(pki.intermediate.sourced(CertificateSource::Cms));
+    let mut store = TrustStore::new();
+    store.add(pki.root.cert(), Role::Anchor);
+    let end_entity = leaf.sourced(CertificateSource::Cms);
+    let validation = validate_path(
+        &store,
+        &ValidationPolicy::default(),
+        &PathRequest {
+            end_entity: &end_entity,
+            untrusted: &offered,
+            crls: &[],
+            purpose: Purpose::DocumentSigning,
+            time: ValidationTime::requested(AT, NOW),
+        },
+    );
+    assert!(validation.passed(), "{:?}", validation.sub_indication);
+    assert_eq!(validation.paths_considered, 1);
+    assert_eq!(
+        validation.chain[1].sha256,
+        pki.intermediate.cert().sha256_hex()
+    );
 }
