@@ -393,7 +393,7 @@ pub enum CrlRejection {
         detail: String,
     },
     IssuerCannotSignCrls,
-    /// thisUpdate lies after the current time: a CRL from the future.
+    /// thisUpdate lies after the current time (beyond [`CRL_CLOCK_SKEW`]): a CRL from the future.
     NotYetValid {
         #[serde(with = "time::serde::rfc3339")]
         this_update: OffsetDateTime,
@@ -449,6 +449,10 @@ impl RevocationCheck {
         }
     }
 }
+
+/// How far ahead of our clock a CRL's thisUpdate may be before it counts as from the future: CA
+/// clocks drift, and a CRL fetched right after issuance must not be refused for seconds.
+pub const CRL_CLOCK_SKEW: time::Duration = time::Duration::minutes(5);
 
 /// The times a revocation check needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -634,7 +638,7 @@ fn trustworthy(
                 detail: constraint.to_string(),
             })?;
     }
-    if crl.this_update() > times.now {
+    if crl.this_update() > times.now + CRL_CLOCK_SKEW {
         return Err(CrlRejection::NotYetValid {
             this_update: crl.this_update(),
         });

@@ -198,6 +198,20 @@ fn a_crl_from_the_future_is_refused() {
     let strict = check(&pki, &[future], time, RevocationPolicy::RequireForEndEntity);
     assert_eq!(strict.indication, Indication::Indeterminate);
     assert_eq!(strict.sub_indication, Some(SubIndication::TryLater));
+
+    // A CA clock a couple of minutes ahead is tolerated.
+    let slightly_ahead = empty_crl(&pki, NOW + time::Duration::minutes(2), 30);
+    let tolerated = check(
+        &pki,
+        &[slightly_ahead],
+        time,
+        RevocationPolicy::RequireForEndEntity,
+    );
+    assert!(
+        tolerated.passed(),
+        "{:?}",
+        tolerated.chain[0].revocation.crls
+    );
 }
 
 #[test]
