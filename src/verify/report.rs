@@ -5,15 +5,19 @@
 //!
 //! # Fields required by Vietnamese regulation
 //!
-//! The signature-checking software of state agencies must check, and so show, the validity of the
-//! signer's certificate *at the signing time* (validity period, revocation status from the CRL
-//! published at the signing time, up to the root CA), that the signature was made with the key of
-//! that certificate, and the integrity of the document: Circular 41/2017/TT-BTTTT on digital
-//! signatures for electronic documents in state agencies, Art. 7–8 and Art. 12; Circular
-//! 22/2020/TT-BTTTT Art. 5 for signature software in general (validity period, CRL status at the
-//! signing time, trust path to the national root), replaced in 2025 by Circular 15/2025/TT-BKHCN
-//! under Decree 23/2025/NĐ-CP (Art. 16: the recipient checks the certificate's status, scope and
-//! signer information, and that the signature was made with the matching private key). The
+//! Signature-checking software for electronic documents of state agencies must check, and so
+//! show, the validity of the signer's certificate *at the signing time* (validity period,
+//! revocation status from the CRL published at the signing time or OCSP, checked up to the root
+//! CA; the certificate is valid when valid at that time, used within its scope and not revoked),
+//! that the signature was made with the key of that certificate, and the integrity of the
+//! document: Circular 41/2017/TT-BTTTT (digital signatures for electronic documents in state
+//! agencies), Art. 7–8, and Art. 12 for the checking software's functions. For signature software
+//! in general, Circular 22/2020/TT-BTTTT Art. 5 asks the same (validity period, CRL status at the
+//! signing time, trust path to the national root CA); it excludes the Government's dedicated CA,
+//! and its 2025 successor is Circular 15/2025/TT-BKHCN under Decree 23/2025/NĐ-CP (Art. 16: the
+//! recipient checks the certificate's status, scope and signer information, and that the
+//! signature was made with the matching private key). Sources read: the circulars' texts and
+//! summaries on thukyluat.vn, thuviennhadat.vn, ketoanmvb.com, lawnet.vn and vietnam.vn. The
 //! report carries each of them:
 //!
 //! | regulation | report field |
@@ -606,6 +610,14 @@ pub struct ChainEntry {
     pub problems: Vec<Code>,
 }
 
+impl ChainEntry {
+    /// The entries of a validated path, end entity first (for a signature's or a timestamp's
+    /// `chain`).
+    pub fn from_path(validation: &PathValidation) -> Vec<ChainEntry> {
+        validation.chain.iter().map(ChainEntry::from).collect()
+    }
+}
+
 impl From<&ChainElement> for ChainEntry {
     fn from(element: &ChainElement) -> Self {
         ChainEntry {
@@ -718,7 +730,7 @@ impl SignatureReport {
         self.signer = validation
             .end_entity()
             .map(|element| SignerInfo::from_certificate(&element.certificate));
-        self.chain = validation.chain.iter().map(ChainEntry::from).collect();
+        self.chain = ChainEntry::from_path(validation);
         self.trust = Some(TrustReport::from(validation));
         self.revocation = validation
             .end_entity()
