@@ -22,7 +22,7 @@ pub use audit_log::AuditReport;
 pub use auth::{AuthPolicy, LoginSession, hash_token};
 pub use org::{NewUnit, NewUser, OrgUnit, UnitChanges, UserChanges};
 pub use password::{hash_password, verify_password};
-pub use seed::SeedOutcome;
+pub use seed::{SeedOutcome, demo_role};
 
 /// A user together with the unit they belong to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,6 +146,14 @@ pub struct Service {
 impl Service {
     pub fn new(store: Arc<dyn Store>, policy: AuthPolicy) -> Self {
         Service { store, policy }
+    }
+
+    /// Opens the configured store (applying migrations) and serves use cases over it.
+    pub async fn open(
+        storage: &crate::config::StorageSettings,
+        policy: AuthPolicy,
+    ) -> Result<Self, StoreError> {
+        Ok(Service::new(crate::store::open(storage).await?, policy))
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
