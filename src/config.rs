@@ -149,14 +149,15 @@ pub enum LogFormat {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct StorageArgs {
     /// TOML configuration file.
-    #[arg(long, env = "VANTHU_CONFIG", value_name = "FILE")]
+    #[arg(long, global = true, env = "VANTHU_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Data directory: the SQLite database and the blob files [default: ./data].
-    #[arg(long, env = "VANTHU_DATA_DIR", value_name = "DIR")]
+    #[arg(long, global = true, env = "VANTHU_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
     /// sqlite://PATH or postgres://USER[:PASSWORD]@HOST:PORT/DB [default: sqlite://DATA_DIR/vanthu.db].
     #[arg(
         long,
+        global = true,
         env = "VANTHU_DATABASE_URL",
         value_name = "URL",
         hide_env_values = true
