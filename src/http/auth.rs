@@ -42,7 +42,7 @@ pub struct CurrentUser {
 
 impl CurrentUser {
     pub fn caller(&self) -> Caller {
-        Caller::User(self.account.clone())
+        Caller::User(Box::new(self.account.clone()))
     }
 }
 

@@ -31,7 +31,7 @@ use utoipa::openapi::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 
-pub use problem::{ApiJson, Problem, ProblemKind};
+pub use problem::{ApiJson, ApiPath, ApiQuery, Problem, ProblemKind};
 pub use state::AppState;
 
 /// Routes outside the OpenAPI document: they do not speak JSON.

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -13,7 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::auth::{AdminOnly, Authorized, CurrentUser, UnitRef};
-use super::problem::{ApiJson, Problem, ProblemBody};
+use super::problem::{ApiJson, ApiPath, ApiQuery, Problem, ProblemBody};
 use super::state::AppState;
 use crate::domain::org::{Role, UnitKind};
 use crate::workflow::{Account, NewUnit, NewUser, OrgUnit, UnitChanges, UserChanges};
@@ -219,7 +219,7 @@ async fn create_unit(
 async fn get_unit(
     State(state): State<AppState>,
     _user: CurrentUser,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> Result<Json<UnitResponse>, Problem> {
     Ok(Json(state.service.unit(&code).await?.into()))
 }
@@ -243,7 +243,7 @@ async fn get_unit(
 async fn update_unit(
     State(state): State<AppState>,
     admin: Authorized<AdminOnly>,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     ApiJson(request): ApiJson<UpdateUnitRequest>,
 ) -> Result<Json<UnitResponse>, Problem> {
     let changes = UnitChanges {
@@ -278,7 +278,7 @@ async fn update_unit(
 async fn merge_unit(
     State(state): State<AppState>,
     admin: Authorized<AdminOnly>,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     ApiJson(request): ApiJson<MergeUnitRequest>,
 ) -> Result<Json<UnitResponse>, Problem> {
     let unit = state
@@ -304,7 +304,7 @@ async fn merge_unit(
 async fn list_users(
     State(state): State<AppState>,
     user: CurrentUser,
-    Query(filter): Query<UserFilter>,
+    ApiQuery(filter): ApiQuery<UserFilter>,
 ) -> Result<Json<Vec<UserResponse>>, Problem> {
     let users = state
         .service
@@ -361,7 +361,7 @@ async fn create_user(
 async fn get_user(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(username): Path<String>,
+    ApiPath(username): ApiPath<String>,
 ) -> Result<Json<UserResponse>, Problem> {
     Ok(Json(
         state.service.user(&user.caller(), &username).await?.into(),
@@ -387,7 +387,7 @@ async fn get_user(
 async fn update_user(
     State(state): State<AppState>,
     admin: Authorized<AdminOnly>,
-    Path(username): Path<String>,
+    ApiPath(username): ApiPath<String>,
     ApiJson(request): ApiJson<UpdateUserRequest>,
 ) -> Result<Json<UserResponse>, Problem> {
     let changes = UserChanges {
@@ -423,7 +423,7 @@ async fn update_user(
 async fn set_password(
     State(state): State<AppState>,
     admin: Authorized<AdminOnly>,
-    Path(username): Path<String>,
+    ApiPath(username): ApiPath<String>,
     ApiJson(request): ApiJson<SetPasswordRequest>,
 ) -> Result<StatusCode, Problem> {
     state

@@ -8,7 +8,8 @@
 use std::time::Duration;
 
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
+use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
@@ -21,6 +22,7 @@ use crate::workflow::WorkflowError;
 /// The kinds of problem the API answers with; each has a stable type URI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProblemKind {
+    BadRequest,
     MalformedJson,
     UnsupportedMediaType,
     PayloadTooLarge,
@@ -39,7 +41,8 @@ pub enum ProblemKind {
 }
 
 impl ProblemKind {
-    pub const ALL: [ProblemKind; 15] = [
+    pub const ALL: [ProblemKind; 16] = [
+        ProblemKind::BadRequest,
         ProblemKind::MalformedJson,
         ProblemKind::UnsupportedMediaType,
         ProblemKind::PayloadTooLarge,
@@ -60,6 +63,7 @@ impl ProblemKind {
     /// The stable `type` URI (relative: it resolves against the service's own address).
     pub fn type_uri(self) -> &'static str {
         match self {
+            ProblemKind::BadRequest => "/problems/bad-request",
             ProblemKind::MalformedJson => "/problems/malformed-json",
             ProblemKind::UnsupportedMediaType => "/problems/unsupported-media-type",
             ProblemKind::PayloadTooLarge => "/problems/payload-too-large",
@@ -80,7 +84,7 @@ impl ProblemKind {
 
     pub fn status(self) -> StatusCode {
         match self {
-            ProblemKind::MalformedJson => StatusCode::BAD_REQUEST,
+            ProblemKind::BadRequest | ProblemKind::MalformedJson => StatusCode::BAD_REQUEST,
             ProblemKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ProblemKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ProblemKind::Validation => StatusCode::UNPROCESSABLE_ENTITY,
@@ -97,6 +101,7 @@ impl ProblemKind {
 
     pub fn title(self) -> &'static str {
         match self {
+            ProblemKind::BadRequest => "Yêu cầu không hợp lệ / Bad request",
             ProblemKind::MalformedJson => "JSON không đọc được / Malformed JSON",
             ProblemKind::UnsupportedMediaType => {
                 "Kiểu nội dung không được hỗ trợ / Unsupported media type"
@@ -269,6 +274,43 @@ where
             .await
             .map_err(body_rejection)?;
         parse_json(&bytes).map(ApiJson)
+    }
+}
+
+/// Path parameters; a rejection is a problem document.
+#[derive(Debug, Clone)]
+pub struct ApiPath<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiPath<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + Send,
+{
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(value)| ApiPath(value))
+            .map_err(|rejection| Problem::new(ProblemKind::BadRequest, rejection.body_text()))
+    }
+}
+
+/// Query parameters; a rejection is a problem document.
+#[derive(Debug, Clone)]
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiQuery<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Query::<T>::try_from_uri(&parts.uri)
+            .map(|Query(value)| ApiQuery(value))
+            .map_err(|rejection| Problem::new(ProblemKind::BadRequest, rejection.body_text()))
     }
 }
 

@@ -41,7 +41,7 @@ impl Account {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Caller {
     /// A signed-in user, limited by their roles and unit.
-    User(Account),
+    User(Box<Account>),
     /// Someone at the server's command line with its database configuration: may do anything.
     Operator,
 }

@@ -527,3 +527,38 @@ async fn unknown_paths_methods_and_metrics() {
         metrics.text
     );
 }
+
+#[tokio::test]
+async fn malformed_paths_and_queries_are_problems_too() {
+    let db = super::support::sqlite().await.seeded().await;
+    let app = app(&db);
+    let admin = login(&app, "quantri").await;
+    let bad_utf8 = send(
+        &app,
+        Method::GET,
+        "/api/v1/units/%FF%FE",
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_problem(&bad_utf8, StatusCode::BAD_REQUEST, "bad-request");
+    // Query strings are decoded leniently (invalid UTF-8 becomes U+FFFD): no such unit.
+    let bad_query = send(
+        &app,
+        Method::GET,
+        "/api/v1/users?unit=%FF",
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_problem(&bad_query, StatusCode::NOT_FOUND, "not-found");
+    let bad_shape = send(
+        &app,
+        Method::GET,
+        "/api/v1/users?unit=a&unit=b",
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_problem(&bad_shape, StatusCode::BAD_REQUEST, "bad-request");
+}

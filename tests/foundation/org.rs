@@ -22,7 +22,7 @@ fn new_unit(code: &str, parent: &str) -> NewUnit {
 
 async fn signed_in(service: &vanthu::workflow::Service, username: &str) -> Caller {
     let session = service.login(username, DEMO_PASSWORD).await.unwrap();
-    Caller::User(session.account)
+    Caller::User(Box::new(session.account))
 }
 
 #[tokio::test]
