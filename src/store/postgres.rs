@@ -10,6 +10,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use sqlx::migrate::MigrateDatabase;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use super::blob::PgBlobStore;
@@ -28,12 +29,24 @@ pub struct PostgresStore {
 }
 
 impl PostgresStore {
-    /// Connects and applies the migrations.
+    /// Connects (creating the database when it does not exist yet and the role may create
+    /// databases) and applies the migrations.
     pub async fn open(url: &DatabaseUrl) -> StoreResult<Self> {
         let connect_error = |source| StoreError::Connect {
             url: url.redacted(),
             source,
         };
+        // Asking needs the maintenance database; a role without access to it simply connects.
+        let missing = matches!(
+            sqlx::Postgres::database_exists(url.expose()).await,
+            Ok(false)
+        );
+        if missing {
+            sqlx::Postgres::create_database(url.expose())
+                .await
+                .map_err(connect_error)?;
+            tracing::info!(database = %url, "created the database");
+        }
         let options = PgConnectOptions::from_str(url.expose()).map_err(connect_error)?;
         let pool = PgPoolOptions::new()
             .max_connections(10)

@@ -329,3 +329,30 @@ async fn blobs_are_content_addressed_and_streamed_back_intact() {
         assert!(blobs.open(&BlobId::of(b"absent")).await.is_err());
     }
 }
+
+#[tokio::test]
+async fn a_missing_postgres_database_is_created_on_start() {
+    let Some(admin_url) = crate::common::require(
+        "PostgreSQL (VANTHU_TEST_POSTGRES_URL)",
+        crate::common::postgres_url(),
+    ) else {
+        return;
+    };
+    // Reserve a unique name (and its clean-up), then drop the database so only the name is left.
+    let database = super::support::PostgresDatabase::create(&admin_url).await;
+    let admin = sqlx::PgPool::connect(&admin_url).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE {}",
+        database.name
+    )))
+    .execute(&admin)
+    .await
+    .unwrap();
+    admin.close().await;
+    let store = vanthu::store::PostgresStore::open(&database.url.parse().unwrap())
+        .await
+        .unwrap();
+    use vanthu::store::Store as _;
+    assert_eq!(store.unit_count().await.unwrap(), 0);
+    store.pool().close().await;
+}
