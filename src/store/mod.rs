@@ -179,6 +179,9 @@ pub trait WriteTx: Send {
     /// Moves every user of one unit to another; returns how many moved.
     async fn move_users(&mut self, from_unit: i64, to_unit: i64) -> StoreResult<u64>;
     async fn set_password_hash(&mut self, user_id: i64, password_hash: &str) -> StoreResult<()>;
+    /// Adds one to the user's consecutive failed logins, atomically (concurrent failures are
+    /// all counted), and returns the new count.
+    async fn add_login_failure(&mut self, user_id: i64) -> StoreResult<i64>;
     /// Records the failed-login counter and the time until which logins are refused.
     async fn set_login_state(
         &mut self,

@@ -309,6 +309,24 @@ macro_rules! sql_store {
                 expect_one(done.rows_affected(), "user", user_id)
             }
 
+            async fn add_login_failure(
+                &mut self,
+                user_id: i64,
+            ) -> $crate::store::StoreResult<i64> {
+                let count: Option<i64> = sqlx::query_scalar(concat!(
+                    "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 ",
+                    "RETURNING failed_logins"
+                ))
+                .bind(user_id)
+                .fetch_optional(&mut *self.tx)
+                .await
+                .map_err(StoreError::database("counting a failed login"))?;
+                count.ok_or(StoreError::Missing {
+                    kind: "user",
+                    id: user_id,
+                })
+            }
+
             async fn set_login_state(
                 &mut self,
                 user_id: i64,

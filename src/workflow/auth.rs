@@ -149,13 +149,14 @@ impl Service {
         credentials: &Credentials,
         at: OffsetDateTime,
     ) -> WorkflowResult<LoginSession> {
-        let failures = credentials.failed_logins.saturating_add(1);
-        let lock = self.policy.lock_for(failures);
-        let locked_until = (!lock.is_zero())
-            .then(|| at + time::Duration::try_from(lock).unwrap_or(time::Duration::minutes(15)));
         let user = &credentials.user;
         let mut tx = self.store.begin().await?;
-        tx.set_login_state(user.id, failures, locked_until).await?;
+        let failures = tx.add_login_failure(user.id).await?;
+        let lock = self.policy.lock_for(failures);
+        if !lock.is_zero() {
+            let until = at + time::Duration::try_from(lock).unwrap_or(time::Duration::minutes(15));
+            tx.set_login_state(user.id, failures, Some(until)).await?;
+        }
         let actor = crate::audit::Actor::user(user.id, &user.username, user.unit_id);
         let event = AuditDraft::new(
             &actor,

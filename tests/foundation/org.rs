@@ -356,3 +356,26 @@ async fn a_missing_postgres_database_is_created_on_start() {
     assert_eq!(store.unit_count().await.unwrap(), 0);
     store.pool().close().await;
 }
+
+#[tokio::test]
+async fn concurrent_failed_logins_are_all_counted() {
+    for db in backends().await {
+        let db = db.seeded().await;
+        let mut attempts = Vec::new();
+        for _ in 0..4 {
+            let service = db.service.clone();
+            attempts.push(tokio::spawn(async move {
+                service.login("ksv.pb", "doan-bua").await.err()
+            }));
+        }
+        for attempt in attempts {
+            assert!(matches!(
+                attempt.await.unwrap(),
+                Some(WorkflowError::BadCredentials)
+            ));
+        }
+        let credentials = db.store().credentials("ksv.pb").await.unwrap().unwrap();
+        assert_eq!(credentials.failed_logins, 4, "{}", db.name);
+        assert!(credentials.locked_until.is_none(), "below the limit");
+    }
+}
