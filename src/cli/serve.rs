@@ -1,12 +1,206 @@
-//! `vanthu serve`.
+//! `vanthu serve`: resolves the configuration, opens and migrates the database, seeds the demo
+//! organisation into an empty database, and serves HTTP until SIGINT or SIGTERM.
+//!
+//! stdout carries what a person starting the service needs (where it listens, the demo
+//! accounts); logs go to stderr, as text or JSON.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
 
 use super::{CliError, CliResult};
+use crate::config::{self, LogFormat, ServiceArgs, Settings, StorageArgs};
+use crate::domain::demo;
+use crate::http::{self, AppState};
+use crate::workflow::{AuthPolicy, SeedOutcome, Service};
 
 #[derive(Debug, clap::Args)]
-pub struct ServeArgs {}
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub storage: StorageArgs,
+    #[command(flatten)]
+    pub service: ServiceArgs,
+}
 
-pub async fn run(_args: ServeArgs) -> CliResult {
-    Err(CliError::Usage(
-        "`vanthu serve` is not available in this build yet".into(),
-    ))
+pub async fn run(args: ServeArgs) -> CliResult {
+    let file = args.storage.load_file().map_err(config_error)?;
+    let settings = Settings::resolve(
+        &args.storage,
+        &args.service,
+        &file,
+        config::demo_password_from_env(&file),
+    )
+    .map_err(config_error)?;
+    init_tracing(settings.log_format);
+    tracing::info!(
+        database = %settings.storage.database_url,
+        data_dir = %settings.storage.data_dir.display(),
+        "opening the database"
+    );
+    let policy = AuthPolicy {
+        session_ttl: settings.session_ttl,
+        ..AuthPolicy::default()
+    };
+    let service = Service::open(&settings.storage, policy)
+        .await
+        .map_err(CliError::failed)?;
+    let show_demo = seed(&service, &settings).await?;
+
+    let listener = TcpListener::bind(settings.listen).await.map_err(|source| {
+        CliError::Usage(format!("cannot listen on {}: {source}", settings.listen))
+    })?;
+    let address = listener
+        .local_addr()
+        .map_err(|source| CliError::Usage(format!("cannot read the bound address: {source}")))?;
+    print_banner(address, show_demo.then_some(&settings));
+    tracing::info!(%address, "listening");
+
+    let app = http::router(AppState::new(service, settings.http.clone()));
+    let signalled = Arc::new(Notify::new());
+    let notify = signalled.clone();
+    let shutdown = async move {
+        http::shutdown_signal().await;
+        notify.notify_one();
+    };
+    let server = http::serve(listener, app, shutdown);
+    tokio::pin!(server);
+    tokio::select! {
+        result = &mut server => result.map_err(CliError::failed)?,
+        () = async {
+            signalled.notified().await;
+            tokio::time::sleep(http::SHUTDOWN_GRACE).await;
+        } => tracing::warn!("requests still running after the grace period; stopping anyway"),
+    }
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn config_error(error: config::ConfigError) -> CliError {
+    CliError::Usage(error.to_string())
+}
+
+/// Seeds the demo organisation when asked to and the database is empty. Returns whether the
+/// demo accounts exist (so that they are worth printing).
+async fn seed(service: &Service, settings: &Settings) -> Result<bool, CliError> {
+    if !settings.demo {
+        return Ok(false);
+    }
+    match service
+        .seed_demo(settings.demo_password.expose())
+        .await
+        .map_err(CliError::failed)?
+    {
+        SeedOutcome::Seeded { units, users } => {
+            tracing::info!(units, users, "seeded the demo organisation");
+            Ok(true)
+        }
+        SeedOutcome::NotEmpty => {
+            let admin = demo::users().into_iter().last().map(|user| user.username);
+            let present = match admin {
+                Some(username) => service
+                    .store()
+                    .user_by_username(&username)
+                    .await
+                    .map_err(CliError::failed)?
+                    .is_some(),
+                None => false,
+            };
+            Ok(present)
+        }
+    }
+}
+
+fn print_banner(address: std::net::SocketAddr, demo: Option<&Settings>) {
+    println!("vanthu listening on http://{address}");
+    if let Some(settings) = demo {
+        println!();
+        println!("Demo accounts (tài khoản demo):");
+        for line in demo_lines() {
+            println!("  {line}");
+        }
+        // A password someone chose is a secret: name where it comes from instead of printing it.
+        if settings.demo_password.expose() == config::DEFAULT_DEMO_PASSWORD {
+            println!("  password (mật khẩu): {}", config::DEFAULT_DEMO_PASSWORD);
+        } else {
+            println!(
+                "  password (mật khẩu): the value of {} or the configuration file",
+                config::DEMO_PASSWORD_ENV
+            );
+        }
+    }
+    use std::io::Write as _;
+    let _ = std::io::stdout().flush();
+}
+
+/// One line per unit: its code and its accounts with their roles.
+fn demo_lines() -> Vec<String> {
+    let users = demo::users();
+    demo::units()
+        .iter()
+        .map(|unit| {
+            let accounts: Vec<String> = users
+                .iter()
+                .filter(|user| user.unit_code == unit.code)
+                .map(|user| {
+                    let roles: Vec<&str> = user
+                        .roles
+                        .iter()
+                        .map(|role| crate::workflow::demo_role(*role).as_str())
+                        .collect();
+                    format!("{} ({})", user.username, roles.join(", "))
+                })
+                .collect();
+            format!("{:<11} {}", unit.code, accounts.join("  "))
+        })
+        .collect()
+}
+
+/// Logs to stderr as text or JSON; `RUST_LOG` refines the level (default `info`).
+fn init_tracing(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    use std::io::IsTerminal as _;
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}
+
+/// Opens the database the same options and variables as `serve` name, for the administration
+/// commands (`unit`, `user`, `audit`).
+pub(super) async fn open_service(storage: &StorageArgs) -> Result<Service, CliError> {
+    let file = storage.load_file().map_err(config_error)?;
+    let settings = storage.resolve(&file).map_err(config_error)?;
+    Service::open(&settings, AuthPolicy::default())
+        .await
+        .map_err(CliError::failed)
+}
+
+/// Reads a password from stdin (first line), prompting on stderr when stdin is a terminal.
+/// Passwords never come from flags, which other users can see in the process list.
+pub(super) fn read_password() -> Result<String, CliError> {
+    use std::io::{BufRead as _, IsTerminal as _, Write as _};
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("Mật khẩu / Password: ");
+        let _ = std::io::stderr().flush();
+    }
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .map_err(|source| CliError::io("<stdin>", source))?;
+    let password = line.trim_end_matches(['\n', '\r']).to_string();
+    if password.is_empty() {
+        return Err(CliError::Usage(
+            "no password on stdin (give it as the first line)".into(),
+        ));
+    }
+    Ok(password)
 }

@@ -1,0 +1,51 @@
+//! What every handler can reach: the use cases, the HTTP settings and the metrics registry.
+
+use std::sync::OnceLock;
+
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+
+use crate::config::HttpSettings;
+use crate::workflow::Service;
+
+/// Shared by all handlers; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub service: Service,
+    pub http: HttpSettings,
+    pub metrics: PrometheusHandle,
+}
+
+impl AppState {
+    pub fn new(service: Service, http: HttpSettings) -> Self {
+        AppState {
+            service,
+            http,
+            metrics: metrics_handle(),
+        }
+    }
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("service", &self.service)
+            .field("http", &self.http)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The process-wide Prometheus recorder, installed on first use. A process has one global
+/// metrics recorder, so every router built in it (tests build many) shares this one.
+pub fn metrics_handle() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new().build_recorder();
+            let handle = recorder.handle();
+            // Fails only if something else installed a recorder first; then this handle renders
+            // nothing, which is better than refusing to start.
+            let _ = metrics::set_global_recorder(recorder);
+            handle
+        })
+        .clone()
+}
