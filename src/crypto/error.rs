@@ -2,6 +2,8 @@
 
 use const_oid::ObjectIdentifier;
 
+use super::digest::DigestAlgorithm;
+
 /// An algorithm identifier we do not implement, with the OID that named it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unsupported {what} algorithm {oid}")]
@@ -33,9 +35,9 @@ pub enum CryptoError {
         /// "over a message" or "over a prehash".
         over: &'static str,
     },
-    #[error("the digest handed in has {found} bytes, {expected} expected for {algorithm}")]
+    #[error("the digest handed in has {found} bytes, {expected} expected for {algorithm:?}")]
     DigestLength {
-        algorithm: &'static str,
+        algorithm: DigestAlgorithm,
         expected: usize,
         found: usize,
     },

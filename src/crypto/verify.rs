@@ -54,7 +54,7 @@ impl PublicKey {
                 let expected = algorithm.digest().output_len();
                 if digest.len() != expected {
                     return Err(CryptoError::DigestLength {
-                        algorithm: algorithm.digest().name(),
+                        algorithm: algorithm.digest(),
                         expected,
                         found: digest.len(),
                     });

@@ -19,10 +19,11 @@ use x509_parser::extensions::ParsedExtension;
 use x509_parser::prelude::FromDer;
 use x509_parser::revocation_list::{CertificateRevocationList, RevokedCertificate};
 
+use super::cache::VerificationCache;
 use super::cert::{Certificate, strip_leading_zeros};
 use super::name::DistinguishedName;
 use super::policy::AlgorithmPolicy;
-use super::signature::{SignatureError, SignatureScheme, VerificationCache};
+use crate::crypto::{CryptoError, SignatureAlgorithm, Signed};
 
 /// Why bytes are not a usable CRL.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -112,7 +113,7 @@ pub struct Crl {
     this_update: OffsetDateTime,
     next_update: Option<OffsetDateTime>,
     revoked: HashMap<Vec<u8>, RevokedEntry>,
-    signature_scheme: Result<SignatureScheme, SignatureError>,
+    signature_algorithm: Result<SignatureAlgorithm, CryptoError>,
     signature_algorithm_oid: String,
     tbs: Vec<u8>,
     signature: Vec<u8>,
@@ -143,7 +144,7 @@ impl Crl {
             this_update: crl.last_update().to_datetime(),
             next_update: crl.next_update().map(|time| time.to_datetime()),
             revoked: HashMap::new(),
-            signature_scheme: SignatureScheme::from_x509(&crl.signature_algorithm),
+            signature_algorithm: SignatureAlgorithm::from_x509(&crl.signature_algorithm),
             signature_algorithm_oid: crl.signature_algorithm.algorithm.to_id_string(),
             tbs: crl.tbs_cert_list.as_ref().to_vec(),
             signature: crl.signature_value.data.to_vec(),
@@ -268,11 +269,11 @@ impl Crl {
     }
 
     /// Verifies the CRL's signature with the issuer's key.
-    pub fn verify_signed_by(&self, issuer: &Certificate) -> Result<(), SignatureError> {
-        let scheme = self.signature_scheme.clone()?;
+    pub fn verify_signed_by(&self, issuer: &Certificate) -> Result<(), CryptoError> {
+        let algorithm = self.signature_algorithm.clone()?;
         issuer
             .public_key()
-            .verify(scheme, &self.tbs, &self.signature)
+            .verify(algorithm, Signed::Message(&self.tbs), &self.signature)
     }
 
     /// Dotted OID of the CRL's signature algorithm.
@@ -623,16 +624,16 @@ fn trustworthy(
         crl.verify_signed_by(issuer)
     }) {
         Ok(()) => {}
-        Err(SignatureError::Invalid) => return Err(CrlRejection::SignatureInvalid),
+        Err(CryptoError::SignatureInvalid) => return Err(CrlRejection::SignatureInvalid),
         Err(other) => {
             return Err(CrlRejection::SignatureUnsupported {
                 detail: other.to_string(),
             });
         }
     }
-    if let Ok(scheme) = &crl.signature_scheme {
+    if let Ok(algorithm) = &crl.signature_algorithm {
         algorithms
-            .check_scheme(*scheme, crl.this_update())
+            .check_signature_algorithm(*algorithm, crl.this_update())
             .and_then(|()| algorithms.check_key(issuer.public_key()))
             .map_err(|constraint| CrlRejection::CryptoConstraints {
                 detail: constraint.to_string(),
