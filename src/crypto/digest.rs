@@ -107,6 +107,14 @@ impl DigestAlgorithm {
     }
 }
 
+/// The SHA-256 of `data` as a fixed array: the fingerprint certificates and CRLs are indexed and
+/// compared by.
+pub fn sha256(data: &[u8]) -> [u8; 32] {
+    let mut fingerprint = [0u8; 32];
+    fingerprint.copy_from_slice(ring::digest::digest(&ring::digest::SHA256, data).as_ref());
+    fingerprint
+}
+
 /// A digest being computed piece by piece.
 #[derive(Clone)]
 pub struct Hasher(HasherState);

@@ -16,7 +16,7 @@ pub mod oid;
 mod verify;
 
 pub use algorithm::SignatureAlgorithm;
-pub use digest::{DigestAlgorithm, Hasher};
+pub use digest::{DigestAlgorithm, Hasher, sha256};
 pub use error::{CryptoError, UnsupportedAlgorithm};
 pub use key::{EcCurve, KeyKind, PublicKey, private_key_kind};
 pub use verify::Signed;

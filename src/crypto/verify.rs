@@ -239,6 +239,166 @@ fn digest_info_prefix(digest: DigestAlgorithm) -> &'static [u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand_core::OsRng;
+    use rsa::pkcs8::EncodePublicKey;
+
+    fn rsa_1024() -> (rsa::RsaPrivateKey, PublicKey) {
+        let private = rsa::RsaPrivateKey::new(&mut OsRng, 1024).expect("RSA key");
+        let spki = private.to_public_key().to_public_key_der().expect("SPKI");
+        let public = PublicKey::from_spki_der(spki.as_bytes()).expect("public key");
+        (private, public)
+    }
+
+    fn p256() -> (p256::ecdsa::SigningKey, PublicKey) {
+        let private = p256::ecdsa::SigningKey::random(&mut OsRng);
+        let mut spki = vec![
+            0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06,
+            0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
+        ];
+        spki.extend_from_slice(private.verifying_key().to_encoded_point(false).as_bytes());
+        let public = PublicKey::from_spki_der(&spki).expect("public key");
+        (private, public)
+    }
+
+    fn pkcs1_sign(key: &rsa::RsaPrivateKey, digest: DigestAlgorithm, message: &[u8]) -> Vec<u8> {
+        let scheme = rsa::Pkcs1v15Sign {
+            hash_len: Some(digest.output_len()),
+            prefix: digest_info_prefix(digest).into(),
+        };
+        key.sign(scheme, &digest.digest(message)).expect("sign")
+    }
+
+    /// RSA below ring's 2048 bits, with the legacy digests policy refuses: verified, so that
+    /// policy can judge them by name.
+    #[test]
+    fn small_rsa_keys_and_legacy_digests_verify_through_the_prehash_path() {
+        let (private, public) = rsa_1024();
+        assert_eq!(public.kind(), KeyKind::Rsa { modulus_bits: 1024 });
+        let message = b"to be signed";
+        for digest in [
+            DigestAlgorithm::Md5,
+            DigestAlgorithm::Sha1,
+            DigestAlgorithm::Sha224,
+            DigestAlgorithm::Sha256,
+        ] {
+            let algorithm = SignatureAlgorithm::RsaPkcs1v15(digest);
+            let signature = pkcs1_sign(&private, digest, message);
+            assert_eq!(
+                public.verify(algorithm, Signed::Message(message), &signature),
+                Ok(()),
+                "{digest:?}"
+            );
+            assert_eq!(
+                public.verify(
+                    algorithm,
+                    Signed::Prehash(&digest.digest(message)),
+                    &signature
+                ),
+                Ok(())
+            );
+            assert_eq!(
+                public.verify(algorithm, Signed::Message(b"another"), &signature),
+                Err(CryptoError::SignatureInvalid)
+            );
+        }
+    }
+
+    #[test]
+    fn pss_with_an_uncommon_salt_verifies() {
+        let (private, public) = rsa_1024();
+        let message = b"PSS";
+        let digest = DigestAlgorithm::Sha256.digest(message);
+        let signature = private
+            .sign_with_rng(
+                &mut OsRng,
+                rsa::Pss::new_with_salt::<sha2::Sha256>(20),
+                &digest,
+            )
+            .expect("sign");
+        let odd_salt = SignatureAlgorithm::RsaPss {
+            digest: DigestAlgorithm::Sha256,
+            salt_length: 20,
+        };
+        assert_eq!(
+            public.verify(odd_salt, Signed::Message(message), &signature),
+            Ok(())
+        );
+        assert_eq!(
+            public.verify(
+                SignatureAlgorithm::rsa_pss(DigestAlgorithm::Sha256),
+                Signed::Message(message),
+                &signature
+            ),
+            Err(CryptoError::SignatureInvalid)
+        );
+    }
+
+    /// P-256 with SHA-256 goes through ring, with SHA-512 through p256; a message and its
+    /// prehash are the same thing to both.
+    #[test]
+    fn ecdsa_verifies_from_a_message_or_a_prehash() {
+        use p256::ecdsa::signature::hazmat::PrehashSigner;
+        let (private, public) = p256();
+        let message = b"ECDSA";
+        for digest in [DigestAlgorithm::Sha256, DigestAlgorithm::Sha512] {
+            let prehash = digest.digest(message);
+            let signature: p256::ecdsa::Signature = private.sign_prehash(&prehash).expect("sign");
+            let der = signature.to_der();
+            let algorithm = SignatureAlgorithm::Ecdsa(digest);
+            assert_eq!(
+                public.verify(algorithm, Signed::Message(message), der.as_bytes()),
+                Ok(()),
+                "{digest:?}"
+            );
+            assert_eq!(
+                public.verify(algorithm, Signed::Prehash(&prehash), der.as_bytes()),
+                Ok(())
+            );
+            assert_eq!(
+                public.verify(algorithm, Signed::Prehash(&prehash[1..]), der.as_bytes()),
+                Err(CryptoError::DigestLength {
+                    algorithm: digest,
+                    expected: digest.output_len(),
+                    found: digest.output_len() - 1,
+                })
+            );
+        }
+    }
+
+    #[test]
+    fn mismatched_and_unverifiable_combinations_are_not_called_invalid() {
+        let (_, public) = p256();
+        assert!(matches!(
+            public.verify(SignatureAlgorithm::Ed25519, Signed::Message(b"x"), &[0; 64]),
+            Err(CryptoError::AlgorithmKeyMismatch { .. })
+        ));
+        let pkcs8 =
+            ring_signature::Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new())
+                .expect("Ed25519 key");
+        let pair = ring_signature::Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).expect("pair");
+        let mut spki = vec![
+            0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+        ];
+        spki.extend_from_slice(ring_signature::KeyPair::public_key(&pair).as_ref());
+        let ed25519 = PublicKey::from_spki_der(&spki).expect("Ed25519 SPKI");
+        let signature = pair.sign(b"x");
+        assert_eq!(
+            ed25519.verify(
+                SignatureAlgorithm::Ed25519,
+                Signed::Message(b"x"),
+                signature.as_ref()
+            ),
+            Ok(())
+        );
+        assert!(matches!(
+            ed25519.verify(
+                SignatureAlgorithm::Ed25519,
+                Signed::Prehash(&[0; 64]),
+                signature.as_ref()
+            ),
+            Err(CryptoError::NotVerifiable { .. })
+        ));
+    }
 
     /// The prefix followed by a digest must be the DER DigestInfo of that digest.
     #[test]

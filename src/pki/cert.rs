@@ -3,14 +3,13 @@
 
 use std::fmt;
 
-use ring::digest;
 use time::OffsetDateTime;
 use x509_parser::certificate::X509Certificate;
 use x509_parser::extensions::{DistributionPointName, GeneralName, ParsedExtension};
 use x509_parser::prelude::FromDer;
 
 use super::name::DistinguishedName;
-use crate::crypto::{CryptoError, PublicKey, SignatureAlgorithm, Signed};
+use crate::crypto::{CryptoError, PublicKey, SignatureAlgorithm, Signed, sha256};
 
 /// Why bytes are not a usable certificate.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -196,8 +195,7 @@ impl Certificate {
     }
 
     fn from_parsed(cert: &X509Certificate<'_>, der: Vec<u8>) -> Result<Self, CertificateError> {
-        let mut sha256 = [0u8; 32];
-        sha256.copy_from_slice(digest::digest(&digest::SHA256, &der).as_ref());
+        let sha256 = sha256(&der);
         let public_key =
             PublicKey::from_x509(cert.public_key()).map_err(CertificateError::MalformedKey)?;
         let mut parsed = Certificate {

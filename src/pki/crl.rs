@@ -11,7 +11,6 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use ring::digest;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use x509_parser::der_parser::asn1_rs::GeneralizedTime;
@@ -23,7 +22,7 @@ use super::cache::VerificationCache;
 use super::cert::{Certificate, strip_leading_zeros};
 use super::name::DistinguishedName;
 use super::policy::AlgorithmPolicy;
-use crate::crypto::{CryptoError, SignatureAlgorithm, Signed};
+use crate::crypto::{CryptoError, SignatureAlgorithm, Signed, sha256};
 
 /// Why bytes are not a usable CRL.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -135,8 +134,7 @@ impl Crl {
         if !rest.is_empty() {
             return Err(CrlError::TrailingData { count: rest.len() });
         }
-        let mut sha256 = [0u8; 32];
-        sha256.copy_from_slice(digest::digest(&digest::SHA256, der).as_ref());
+        let sha256 = sha256(der);
         let mut parsed = Crl {
             der: der.to_vec(),
             sha256,
