@@ -3,13 +3,16 @@
 //!
 //! Data flows one way: `http` and `cli` call `workflow`, which calls `pdf`, `cms`, `pades`, `pki`,
 //! `verify`, `audit` and `store`; none of those call back up. `domain` holds plain types and rules
-//! shared by all of them and performs no I/O.
+//! shared by all of them and performs no I/O. `crypto` (algorithm identifiers, public keys,
+//! digests and signature verification) is the bottom layer under `cms`, `pki` and `verify`, and
+//! depends on nothing of ours.
 #![forbid(unsafe_code)]
 
 pub mod audit;
 pub mod cli;
 pub mod cms;
 pub mod config;
+pub mod crypto;
 pub mod domain;
 pub mod http;
 pub mod pades;

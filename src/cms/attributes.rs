@@ -10,8 +10,9 @@ use x509_cert::attr::Attribute;
 use x509_cert::ext::pkix::name::{GeneralName, GeneralNames};
 use x509_cert::serial_number::SerialNumber;
 
-use super::algorithm::{DigestAlgorithm, oid};
-use super::error::{CmsError, UnsupportedAlgorithm};
+use super::error::CmsError;
+use super::oid;
+use crate::crypto::{DigestAlgorithm, UnsupportedAlgorithm};
 
 /// `IssuerSerial ::= SEQUENCE { issuer GeneralNames, serialNumber CertificateSerialNumber }`
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
@@ -37,7 +38,7 @@ impl EssCertIdV2 {
     pub fn hash_oid(&self) -> ObjectIdentifier {
         self.hash_algorithm
             .as_ref()
-            .map_or(oid::SHA256, |algorithm| algorithm.oid)
+            .map_or(DigestAlgorithm::Sha256.oid(), |algorithm| algorithm.oid)
     }
 }
 
@@ -143,10 +144,13 @@ pub fn signed_attributes_for(
     message_digest: &[u8],
     signer_certificate: &[u8],
 ) -> Result<SignedAttributes, CmsError> {
-    if digest_algorithm == DigestAlgorithm::Sha1 {
+    if matches!(
+        digest_algorithm,
+        DigestAlgorithm::Md2 | DigestAlgorithm::Md5 | DigestAlgorithm::Sha1
+    ) {
         return Err(UnsupportedAlgorithm {
             what: "digest (too weak to sign with)",
-            oid: oid::SHA1,
+            oid: digest_algorithm.oid(),
         }
         .into());
     }

@@ -14,12 +14,13 @@ use der::asn1::{OctetString, SetOfVec};
 use der::{Any, Decode, Encode, Tag};
 use x509_cert::attr::{Attribute, Attributes};
 
-use super::algorithm::{SignatureAlgorithm, oid};
 use super::attributes::{SignedAttributes, attribute, signed_attributes};
 use super::error::CmsError;
+use super::oid;
 use super::signer::{Signer, certificate_public_key};
 use super::tlv::{TlvReader, context, encode_constructed};
-use super::verify::verify_signature;
+use super::verify::VerifyError;
+use crate::crypto::{SignatureAlgorithm, Signed};
 
 /// Signs `message_digest` (the digest of the detached content, computed with the signer's
 /// digest algorithm) and returns the DER `ContentInfo`.
@@ -69,13 +70,13 @@ pub fn assemble_with_content(
         });
     }
     let public_key = certificate_public_key(signer_certificate)?;
-    verify_signature(
-        &public_key,
-        algorithm,
-        signed_attributes.der(),
-        signature_value,
-    )
-    .map_err(|error| CmsError::SignatureRejected(Box::new(error)))?;
+    public_key
+        .verify(
+            algorithm,
+            Signed::Message(signed_attributes.der()),
+            signature_value,
+        )
+        .map_err(|error| CmsError::SignatureRejected(Box::new(VerifyError::from(error))))?;
 
     let decoded = decode_certificates(certificates)?;
     let signer_tbs = &decoded

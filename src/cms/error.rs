@@ -2,13 +2,7 @@
 
 use const_oid::ObjectIdentifier;
 
-/// An algorithm identifier we do not implement, with the OID that named it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unsupported {what} algorithm {oid}")]
-pub struct UnsupportedAlgorithm {
-    pub what: &'static str,
-    pub oid: ObjectIdentifier,
-}
+use crate::crypto::{DigestAlgorithm, SignatureAlgorithm, UnsupportedAlgorithm};
 
 /// Why a CMS structure could not be read, built or signed.
 #[derive(Debug, thiserror::Error)]
@@ -58,12 +52,12 @@ pub enum CmsError {
     NoSuchSigner { index: usize },
     #[error("CMS: {algorithm:?} cannot be used with digest {digest:?}")]
     AlgorithmMismatch {
-        algorithm: super::SignatureAlgorithm,
-        digest: super::DigestAlgorithm,
+        algorithm: SignatureAlgorithm,
+        digest: DigestAlgorithm,
     },
     #[error("CMS: the message digest has {found} bytes, {expected} expected for {digest:?}")]
     DigestLength {
-        digest: super::DigestAlgorithm,
+        digest: DigestAlgorithm,
         expected: usize,
         found: usize,
     },

@@ -1,19 +1,19 @@
 //! CMS SignedData (RFC 5652) for PAdES: the algorithm model, the signer trait and local keys,
 //! building detached signatures (in one call or in two steps for deferred signing), parsing
 //! received SignedData and RFC 3161 timestamp tokens, and cryptographic verification of a
-//! SignerInfo. PDF knows nothing of this module; trust and policy live in `pki` and `verify`.
+//! SignerInfo. PDF knows nothing of this module; trust and policy live in `pki` and `verify`;
+//! algorithms, keys and the signature check itself are `crate::crypto`'s.
 
-pub mod algorithm;
 pub mod attributes;
 pub mod build;
 pub mod error;
+pub mod oid;
 pub mod parse;
 pub mod signer;
 pub mod timestamp;
 mod tlv;
 pub mod verify;
 
-pub use algorithm::{DigestAlgorithm, EcCurve, KeyKind, PublicKey, SignatureAlgorithm};
 pub use attributes::{
     EssCertId, EssCertIdV2, IssuerSerial, ReceivedSignedAttributes, SignedAttributes,
     SigningCertificate, SigningCertificateV2, signed_attributes, signed_attributes_for,
@@ -21,7 +21,7 @@ pub use attributes::{
 pub use build::{
     add_signature_timestamp, add_unsigned_attribute, assemble, assemble_with_content, sign_detached,
 };
-pub use error::{CmsError, UnsupportedAlgorithm};
+pub use error::CmsError;
 pub use parse::{SignedData, SignerId, SignerInfo, parse_signed_data, parse_signed_data_exact};
 pub use signer::{LocalKey, Signer, SignerError};
 pub use timestamp::{Accuracy, MessageImprint, TimeStampToken, TstInfo};

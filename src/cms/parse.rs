@@ -7,10 +7,11 @@ use der::{Decode, Tag};
 use spki::AlgorithmIdentifierOwned;
 use x509_cert::attr::Attribute;
 
-use super::algorithm::{DigestAlgorithm, SignatureAlgorithm, oid};
 use super::attributes::ReceivedSignedAttributes;
-use super::error::{CmsError, UnsupportedAlgorithm};
+use super::error::CmsError;
+use super::oid;
 use super::tlv::{Tlv, TlvReader, context, context_primitive};
+use crate::crypto::{CryptoError, DigestAlgorithm, SignatureAlgorithm, UnsupportedAlgorithm};
 
 /// A parsed `SignedData`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,8 +66,8 @@ impl SignerInfo {
     }
 
     /// The signature algorithm, with PSS parameters resolved.
-    pub fn signature_algorithm(&self) -> Result<SignatureAlgorithm, UnsupportedAlgorithm> {
-        SignatureAlgorithm::from_cms(&self.signature_algorithm, self.digest()?)
+    pub fn signature_algorithm(&self) -> Result<SignatureAlgorithm, CryptoError> {
+        SignatureAlgorithm::from_identifier(&self.signature_algorithm, Some(self.digest()?))
     }
 
     /// The DER `ContentInfo` of each signature timestamp token (id-aa-signatureTimeStampToken).

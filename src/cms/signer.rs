@@ -4,12 +4,12 @@
 
 use std::fmt;
 
-use const_oid::ObjectIdentifier;
-use der::Decode;
 use ring::rand::SystemRandom;
 use ring::signature::{self as ring_signature, KeyPair};
 
-use super::algorithm::{DigestAlgorithm, EcCurve, KeyKind, PublicKey, SignatureAlgorithm, oid};
+use crate::crypto::{
+    CryptoError, DigestAlgorithm, EcCurve, KeyKind, PublicKey, SignatureAlgorithm, private_key_kind,
+};
 
 /// Something that can sign CMS signed attributes for one certificate: a local key, a USB token
 /// behind a client, an HSM.
@@ -28,12 +28,10 @@ pub trait Signer: Send + Sync {
 /// Why a signer could not be made or could not sign.
 #[derive(Debug, thiserror::Error)]
 pub enum SignerError {
-    #[error("the private key is not valid PKCS#8: {0}")]
-    KeyEncoding(#[source] der::Error),
+    #[error("the private key cannot be used: {0}")]
+    Key(#[from] CryptoError),
     #[error("the private key was rejected ({key}): {reason}")]
     KeyRejected { key: String, reason: String },
-    #[error("unsupported private key algorithm {oid}")]
-    UnsupportedKey { oid: ObjectIdentifier },
     #[error("the signer certificate cannot be read: {0}")]
     Certificate(String),
     #[error(
@@ -85,8 +83,12 @@ impl LocalKey {
         certificate_der: Vec<u8>,
         chain: Vec<Vec<u8>>,
     ) -> Result<Self, SignerError> {
-        let kind = pkcs8_key_kind(pkcs8_der)?;
-        Self::with_algorithm(pkcs8_der, certificate_der, chain, default_algorithm(kind))
+        let kind = private_key_kind(pkcs8_der)?;
+        let algorithm = default_algorithm(kind).ok_or(SignerError::UnsupportedForSigning {
+            algorithm: "any".into(),
+            key: kind.name(),
+        })?;
+        Self::with_algorithm(pkcs8_der, certificate_der, chain, algorithm)
     }
 
     /// A signer with a chosen algorithm. Refuses a key that does not match the certificate and
@@ -97,7 +99,7 @@ impl LocalKey {
         chain: Vec<Vec<u8>>,
         algorithm: SignatureAlgorithm,
     ) -> Result<Self, SignerError> {
-        let kind = pkcs8_key_kind(pkcs8_der)?;
+        let kind = private_key_kind(pkcs8_der)?;
         let rejected = |error: ring::error::KeyRejected| SignerError::KeyRejected {
             key: kind.name(),
             reason: error.to_string(),
@@ -112,7 +114,11 @@ impl LocalKey {
             algorithm: algorithm.name(),
             key: kind.name(),
         };
-        if algorithm.digest() == DigestAlgorithm::Sha1 {
+        // ring signs with SHA-256, SHA-384 and SHA-512 only (and Ed25519 with its own).
+        if !matches!(
+            algorithm.digest(),
+            DigestAlgorithm::Sha256 | DigestAlgorithm::Sha384 | DigestAlgorithm::Sha512
+        ) {
             return Err(unsupported());
         }
         let rng = SystemRandom::new();
@@ -147,6 +153,7 @@ impl LocalKey {
                 ring_signature::Ed25519KeyPair::from_pkcs8_maybe_unchecked(pkcs8_der)
                     .map_err(rejected)?,
             ),
+            KeyKind::EcOther { .. } | KeyKind::Dsa | KeyKind::Other => return Err(unsupported()),
         };
         let certificate_key = certificate_public_key(&certificate_der)?;
         let key_bytes = match &key {
@@ -154,12 +161,12 @@ impl LocalKey {
             RingKey::Ecdsa(pair) => pair.public_key().as_ref(),
             RingKey::Ed25519(pair) => pair.public_key().as_ref(),
         };
-        if certificate_key.key != key_bytes {
+        if certificate_key.key_bytes() != key_bytes {
             return Err(SignerError::KeyMismatch);
         }
         Ok(LocalKey {
             key,
-            kind: certificate_key.kind,
+            kind: certificate_key.kind(),
             certificate: certificate_der,
             chain,
             algorithm,
@@ -228,44 +235,20 @@ impl Signer for LocalKey {
     }
 }
 
-/// The algorithm vanthu uses by default for a kind of key.
-pub fn default_algorithm(kind: KeyKind) -> SignatureAlgorithm {
-    match kind {
+/// The algorithm vanthu uses by default for a kind of key (none for keys it cannot sign with).
+pub fn default_algorithm(kind: KeyKind) -> Option<SignatureAlgorithm> {
+    Some(match kind {
         KeyKind::Rsa { .. } => SignatureAlgorithm::RsaPkcs1v15(DigestAlgorithm::Sha256),
         KeyKind::Ec(EcCurve::P384) => SignatureAlgorithm::Ecdsa(DigestAlgorithm::Sha384),
         KeyKind::Ec(EcCurve::P521) => SignatureAlgorithm::Ecdsa(DigestAlgorithm::Sha512),
         KeyKind::Ec(EcCurve::P256) => SignatureAlgorithm::Ecdsa(DigestAlgorithm::Sha256),
         KeyKind::Ed25519 => SignatureAlgorithm::Ed25519,
-    }
-}
-
-/// The kind of a PKCS#8 private key (RSA size is not known until ring parses it; 0 here).
-pub fn pkcs8_key_kind(pkcs8_der: &[u8]) -> Result<KeyKind, SignerError> {
-    let info = pkcs8::PrivateKeyInfo::from_der(pkcs8_der).map_err(SignerError::KeyEncoding)?;
-    match info.algorithm.oid {
-        oid::RSA_ENCRYPTION => Ok(KeyKind::Rsa { modulus_bits: 0 }),
-        oid::EC_PUBLIC_KEY => {
-            let curve =
-                info.algorithm
-                    .parameters_oid()
-                    .map_err(|_| SignerError::UnsupportedKey {
-                        oid: oid::EC_PUBLIC_KEY,
-                    })?;
-            let curve =
-                EcCurve::from_oid(curve).map_err(|unsupported| SignerError::UnsupportedKey {
-                    oid: unsupported.oid,
-                })?;
-            Ok(KeyKind::Ec(curve))
-        }
-        oid::ED25519 => Ok(KeyKind::Ed25519),
-        other => Err(SignerError::UnsupportedKey { oid: other }),
-    }
+        KeyKind::EcOther { .. } | KeyKind::Dsa | KeyKind::Other => return None,
+    })
 }
 
 /// The public key of a DER certificate.
 pub fn certificate_public_key(certificate_der: &[u8]) -> Result<PublicKey, SignerError> {
-    let (_, certificate) = x509_parser::parse_x509_certificate(certificate_der)
-        .map_err(|error| SignerError::Certificate(error.to_string()))?;
-    PublicKey::from_spki_der(certificate.tbs_certificate.subject_pki.raw)
+    PublicKey::from_certificate_der(certificate_der)
         .map_err(|error| SignerError::Certificate(error.to_string()))
 }

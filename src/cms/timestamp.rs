@@ -9,10 +9,11 @@ use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time};
 use x509_cert::ext::Extensions;
 use x509_cert::ext::pkix::name::GeneralName;
 
-use super::algorithm::{DigestAlgorithm, oid};
-use super::error::{CmsError, UnsupportedAlgorithm};
+use super::error::CmsError;
+use super::oid;
 use super::parse::{SignedData, SignerInfo, parse_signed_data_exact};
 use super::verify::{SignerVerification, VerifyError, verify_signer_info};
+use crate::crypto::{DigestAlgorithm, UnsupportedAlgorithm};
 
 /// `MessageImprint ::= SEQUENCE { hashAlgorithm AlgorithmIdentifier, hashedMessage OCTET STRING }`
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]

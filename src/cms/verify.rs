@@ -6,15 +6,15 @@
 
 use const_oid::ObjectIdentifier;
 use der::Encode;
-use p256::ecdsa::signature::hazmat::PrehashVerifier;
-use ring::signature::{self as ring_signature, UnparsedPublicKey, VerificationAlgorithm};
 use x509_parser::certificate::X509Certificate;
 use x509_parser::extensions::ParsedExtension;
 
-use super::algorithm::{DigestAlgorithm, EcCurve, KeyKind, PublicKey, SignatureAlgorithm};
 use super::attributes::IssuerSerial;
-use super::error::UnsupportedAlgorithm;
 use super::parse::{SignedData, SignerId, SignerInfo};
+use crate::crypto::{
+    CryptoError, DigestAlgorithm, KeyKind, PublicKey, SignatureAlgorithm, Signed,
+    UnsupportedAlgorithm,
+};
 
 /// Why a SignerInfo does not verify.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -47,7 +47,7 @@ pub enum VerifyError {
     },
     #[error("signature algorithm {algorithm} does not fit a {key} key")]
     AlgorithmKeyMismatch { algorithm: String, key: String },
-    #[error("{algorithm} over a digest without signed attributes cannot be verified")]
+    #[error("{algorithm} cannot be verified with this key in this form (no verifier for it)")]
     PrehashNotPossible { algorithm: String },
     #[error(
         "the signing-certificate{version} attribute does not bind the signer certificate ({detail})"
@@ -67,6 +67,37 @@ impl From<UnsupportedAlgorithm> for VerifyError {
         VerifyError::UnsupportedAlgorithm {
             what: error.what,
             oid: error.oid,
+        }
+    }
+}
+
+/// The signature check's outcome in this module's words.
+impl From<CryptoError> for VerifyError {
+    fn from(error: CryptoError) -> Self {
+        match error {
+            CryptoError::SignatureInvalid => VerifyError::SignatureInvalid,
+            CryptoError::Unsupported(unsupported) => unsupported.into(),
+            CryptoError::MalformedParameters { what, oid } => {
+                VerifyError::UnsupportedAlgorithm { what, oid }
+            }
+            CryptoError::AlgorithmKeyMismatch { algorithm, key } => {
+                VerifyError::AlgorithmKeyMismatch { algorithm, key }
+            }
+            CryptoError::NotVerifiable { algorithm, .. } => {
+                VerifyError::PrehashNotPossible { algorithm }
+            }
+            CryptoError::DigestLength {
+                algorithm,
+                expected,
+                found,
+            } => VerifyError::DigestLength {
+                algorithm,
+                expected,
+                found,
+            },
+            malformed @ CryptoError::Malformed { .. } => {
+                VerifyError::Certificate(malformed.to_string())
+            }
         }
     }
 }
@@ -137,7 +168,7 @@ pub fn verify_signer_info(
     if !sid_matches(&signer.sid, &parsed) {
         return Err(VerifyError::SignerCertificateNotFound);
     }
-    let public_key = PublicKey::from_spki_der(parsed.tbs_certificate.subject_pki.raw)
+    let public_key = PublicKey::from_x509(parsed.public_key())
         .map_err(|error| VerifyError::Certificate(error.to_string()))?;
     if content_digest.len() != digest_algorithm.output_len() {
         return Err(VerifyError::DigestLength {
@@ -153,16 +184,15 @@ pub fn verify_signer_info(
                 key: format!("digest {}", digest_algorithm.name()),
             });
         }
-        verify_prehashed(
-            &public_key,
+        public_key.verify(
             signature_algorithm,
-            content_digest,
+            Signed::Prehash(content_digest),
             &signer.signature,
         )?;
         return Ok(SignerVerification {
             digest_algorithm,
             signature_algorithm,
-            key: public_key.kind,
+            key: public_key.kind(),
             signed_attributes_present: false,
             ess: EssBinding::Absent,
         });
@@ -190,10 +220,9 @@ pub fn verify_signer_info(
             algorithm: digest_algorithm,
         });
     }
-    verify_signature(
-        &public_key,
+    public_key.verify(
         signature_algorithm,
-        &attributes.der,
+        Signed::Message(&attributes.der),
         &signer.signature,
     )?;
     let ess = check_ess_binding(
@@ -205,7 +234,7 @@ pub fn verify_signer_info(
     Ok(SignerVerification {
         digest_algorithm,
         signature_algorithm,
-        key: public_key.kind,
+        key: public_key.kind(),
         signed_attributes_present: true,
         ess,
     })
@@ -273,184 +302,5 @@ fn check_issuer_serial(
             version,
             detail: "issuer name",
         })
-    }
-}
-
-/// Verifies a signature over `message`: ring where it implements the combination, otherwise the
-/// message is hashed and the prehash verifiers take over (P-521, RSA keys under 2048 bits,
-/// uncommon curve/digest pairs, PSS with a non-standard salt).
-pub fn verify_signature(
-    public_key: &PublicKey,
-    algorithm: SignatureAlgorithm,
-    message: &[u8],
-    signature: &[u8],
-) -> Result<(), VerifyError> {
-    check_fits(public_key, algorithm)?;
-    match ring_algorithm(public_key.kind, algorithm) {
-        Some(ring_algorithm) => UnparsedPublicKey::new(ring_algorithm, &public_key.key)
-            .verify(message, signature)
-            .map_err(|_| VerifyError::SignatureInvalid),
-        None => verify_prehashed(
-            public_key,
-            algorithm,
-            &algorithm.digest().digest(message),
-            signature,
-        ),
-    }
-}
-
-/// Verifies a signature over a digest computed by the caller (CMS without signed attributes).
-pub fn verify_prehashed(
-    public_key: &PublicKey,
-    algorithm: SignatureAlgorithm,
-    digest: &[u8],
-    signature: &[u8],
-) -> Result<(), VerifyError> {
-    check_fits(public_key, algorithm)?;
-    match (public_key.kind, algorithm) {
-        (KeyKind::Rsa { .. }, SignatureAlgorithm::RsaPkcs1v15(digest_algorithm)) => {
-            let key = rsa_public_key(&public_key.key)?;
-            let scheme = rsa::Pkcs1v15Sign {
-                hash_len: Some(digest_algorithm.output_len()),
-                prefix: digest_info_prefix(digest_algorithm).into(),
-            };
-            key.verify(scheme, digest, signature).map_err(invalid)
-        }
-        (
-            KeyKind::Rsa { .. },
-            SignatureAlgorithm::RsaPss {
-                digest: digest_algorithm,
-                salt_length,
-            },
-        ) => {
-            let key = rsa_public_key(&public_key.key)?;
-            let salt = usize::try_from(salt_length).map_err(|_| VerifyError::SignatureInvalid)?;
-            let scheme = match digest_algorithm {
-                DigestAlgorithm::Sha256 => rsa::Pss::new_with_salt::<sha2::Sha256>(salt),
-                DigestAlgorithm::Sha384 => rsa::Pss::new_with_salt::<sha2::Sha384>(salt),
-                DigestAlgorithm::Sha512 => rsa::Pss::new_with_salt::<sha2::Sha512>(salt),
-                DigestAlgorithm::Sha1 => {
-                    return Err(VerifyError::PrehashNotPossible {
-                        algorithm: algorithm.name(),
-                    });
-                }
-            };
-            key.verify(scheme, digest, signature).map_err(invalid)
-        }
-        (KeyKind::Ec(EcCurve::P256), SignatureAlgorithm::Ecdsa(_)) => {
-            let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(&public_key.key)
-                .map_err(|_| VerifyError::Certificate("invalid P-256 public key".into()))?;
-            let signature = p256::ecdsa::Signature::from_der(signature).map_err(invalid)?;
-            key.verify_prehash(digest, &signature).map_err(invalid)
-        }
-        (KeyKind::Ec(EcCurve::P384), SignatureAlgorithm::Ecdsa(_)) => {
-            let key = p384::ecdsa::VerifyingKey::from_sec1_bytes(&public_key.key)
-                .map_err(|_| VerifyError::Certificate("invalid P-384 public key".into()))?;
-            let signature = p384::ecdsa::Signature::from_der(signature).map_err(invalid)?;
-            key.verify_prehash(digest, &signature).map_err(invalid)
-        }
-        (KeyKind::Ec(EcCurve::P521), SignatureAlgorithm::Ecdsa(_)) => {
-            let key = p521::ecdsa::VerifyingKey::from_sec1_bytes(&public_key.key)
-                .map_err(|_| VerifyError::Certificate("invalid P-521 public key".into()))?;
-            let signature = p521::ecdsa::Signature::from_der(signature).map_err(invalid)?;
-            key.verify_prehash(digest, &signature).map_err(invalid)
-        }
-        _ => Err(VerifyError::PrehashNotPossible {
-            algorithm: algorithm.name(),
-        }),
-    }
-}
-
-fn invalid<E>(_: E) -> VerifyError {
-    VerifyError::SignatureInvalid
-}
-
-fn check_fits(public_key: &PublicKey, algorithm: SignatureAlgorithm) -> Result<(), VerifyError> {
-    if public_key.kind.fits(algorithm) {
-        Ok(())
-    } else {
-        Err(VerifyError::AlgorithmKeyMismatch {
-            algorithm: algorithm.name(),
-            key: public_key.kind.name(),
-        })
-    }
-}
-
-fn ring_algorithm(
-    key: KeyKind,
-    algorithm: SignatureAlgorithm,
-) -> Option<&'static dyn VerificationAlgorithm> {
-    use DigestAlgorithm::{Sha1, Sha256, Sha384, Sha512};
-    use SignatureAlgorithm::{Ecdsa, Ed25519, RsaPkcs1v15, RsaPss};
-    let rsa_bits = match key {
-        KeyKind::Rsa { modulus_bits } => modulus_bits,
-        _ => 0,
-    };
-    let standard_salt = |digest: DigestAlgorithm, salt: u32| {
-        usize::try_from(salt).ok() == Some(digest.output_len())
-    };
-    Some(match (key, algorithm) {
-        (KeyKind::Rsa { .. }, _) if !(2048..=8192).contains(&rsa_bits) => return None,
-        (KeyKind::Rsa { .. }, RsaPkcs1v15(Sha1)) => {
-            &ring_signature::RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY
-        }
-        (KeyKind::Rsa { .. }, RsaPkcs1v15(Sha256)) => &ring_signature::RSA_PKCS1_2048_8192_SHA256,
-        (KeyKind::Rsa { .. }, RsaPkcs1v15(Sha384)) => &ring_signature::RSA_PKCS1_2048_8192_SHA384,
-        (KeyKind::Rsa { .. }, RsaPkcs1v15(Sha512)) => &ring_signature::RSA_PKCS1_2048_8192_SHA512,
-        (
-            KeyKind::Rsa { .. },
-            RsaPss {
-                digest,
-                salt_length,
-            },
-        ) if standard_salt(digest, salt_length) => match digest {
-            Sha256 => &ring_signature::RSA_PSS_2048_8192_SHA256,
-            Sha384 => &ring_signature::RSA_PSS_2048_8192_SHA384,
-            Sha512 => &ring_signature::RSA_PSS_2048_8192_SHA512,
-            Sha1 => return None,
-        },
-        (KeyKind::Ec(EcCurve::P256), Ecdsa(Sha256)) => &ring_signature::ECDSA_P256_SHA256_ASN1,
-        (KeyKind::Ec(EcCurve::P256), Ecdsa(Sha384)) => &ring_signature::ECDSA_P256_SHA384_ASN1,
-        (KeyKind::Ec(EcCurve::P384), Ecdsa(Sha256)) => &ring_signature::ECDSA_P384_SHA256_ASN1,
-        (KeyKind::Ec(EcCurve::P384), Ecdsa(Sha384)) => &ring_signature::ECDSA_P384_SHA384_ASN1,
-        (KeyKind::Ed25519, Ed25519) => &ring_signature::ED25519,
-        _ => return None,
-    })
-}
-
-/// The largest RSA modulus accepted on the prehash path.
-const MAX_RSA_BITS: usize = 16384;
-
-fn rsa_public_key(pkcs1_der: &[u8]) -> Result<rsa::RsaPublicKey, VerifyError> {
-    use der::Decode;
-    let malformed = |_| VerifyError::Certificate("malformed RSA public key".into());
-    let key = rsa::pkcs1::RsaPublicKey::from_der(pkcs1_der).map_err(malformed)?;
-    rsa::RsaPublicKey::new_with_max_size(
-        rsa::BigUint::from_bytes_be(key.modulus.as_bytes()),
-        rsa::BigUint::from_bytes_be(key.public_exponent.as_bytes()),
-        MAX_RSA_BITS,
-    )
-    .map_err(|_| VerifyError::Certificate("unusable RSA public key".into()))
-}
-
-/// The DER `DigestInfo` prefix that PKCS#1 v1.5 puts before the digest (RFC 8017 §9.2 note 1).
-fn digest_info_prefix(digest: DigestAlgorithm) -> &'static [u8] {
-    match digest {
-        DigestAlgorithm::Sha1 => &[
-            0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04,
-            0x14,
-        ],
-        DigestAlgorithm::Sha256 => &[
-            0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
-            0x01, 0x05, 0x00, 0x04, 0x20,
-        ],
-        DigestAlgorithm::Sha384 => &[
-            0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
-            0x02, 0x05, 0x00, 0x04, 0x30,
-        ],
-        DigestAlgorithm::Sha512 => &[
-            0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
-            0x03, 0x05, 0x00, 0x04, 0x40,
-        ],
     }
 }

@@ -3,14 +3,13 @@
 
 use std::fmt;
 
-use ring::digest;
 use time::OffsetDateTime;
 use x509_parser::certificate::X509Certificate;
 use x509_parser::extensions::{DistributionPointName, GeneralName, ParsedExtension};
 use x509_parser::prelude::FromDer;
 
 use super::name::DistinguishedName;
-use super::signature::{PublicKeyInfo, SignatureError, SignatureScheme};
+use crate::crypto::{CryptoError, PublicKey, SignatureAlgorithm, Signed, sha256};
 
 /// Why bytes are not a usable certificate.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -22,7 +21,7 @@ pub enum CertificateError {
     #[error("extension {oid} appears more than once")]
     DuplicateExtension { oid: String },
     #[error("malformed subject public key: {0}")]
-    MalformedKey(SignatureError),
+    MalformedKey(CryptoError),
 }
 
 /// The keyUsage bits (RFC 5280 §4.2.1.3).
@@ -154,8 +153,8 @@ pub struct Certificate {
     issuer: DistinguishedName,
     not_before: OffsetDateTime,
     not_after: OffsetDateTime,
-    public_key: PublicKeyInfo,
-    signature_scheme: Result<SignatureScheme, SignatureError>,
+    public_key: PublicKey,
+    signature_algorithm: Result<SignatureAlgorithm, CryptoError>,
     signature_algorithm_oid: String,
     signature_algorithms_agree: bool,
     tbs: Vec<u8>,
@@ -196,10 +195,9 @@ impl Certificate {
     }
 
     fn from_parsed(cert: &X509Certificate<'_>, der: Vec<u8>) -> Result<Self, CertificateError> {
-        let mut sha256 = [0u8; 32];
-        sha256.copy_from_slice(digest::digest(&digest::SHA256, &der).as_ref());
+        let sha256 = sha256(&der);
         let public_key =
-            PublicKeyInfo::from_x509(cert.public_key()).map_err(CertificateError::MalformedKey)?;
+            PublicKey::from_x509(cert.public_key()).map_err(CertificateError::MalformedKey)?;
         let mut parsed = Certificate {
             sha256,
             version: cert.version().0 + 1,
@@ -209,7 +207,7 @@ impl Certificate {
             not_before: cert.validity().not_before.to_datetime(),
             not_after: cert.validity().not_after.to_datetime(),
             public_key,
-            signature_scheme: SignatureScheme::from_x509(&cert.signature_algorithm),
+            signature_algorithm: SignatureAlgorithm::from_x509(&cert.signature_algorithm),
             signature_algorithm_oid: cert.signature_algorithm.algorithm.to_id_string(),
             signature_algorithms_agree: cert.signature_algorithm == cert.tbs_certificate.signature,
             tbs: cert.tbs_certificate.as_ref().to_vec(),
@@ -332,13 +330,13 @@ impl Certificate {
         self.not_before <= at && at <= self.not_after
     }
 
-    pub fn public_key(&self) -> &PublicKeyInfo {
+    pub fn public_key(&self) -> &PublicKey {
         &self.public_key
     }
 
-    /// The scheme of the issuer's signature on this certificate, or why it is not supported.
-    pub fn signature_scheme(&self) -> Result<SignatureScheme, SignatureError> {
-        self.signature_scheme.clone()
+    /// The algorithm of the issuer's signature on this certificate, or why it is not supported.
+    pub fn signature_algorithm(&self) -> Result<SignatureAlgorithm, CryptoError> {
+        self.signature_algorithm.clone()
     }
 
     /// Dotted OID of the signatureAlgorithm.
@@ -348,8 +346,8 @@ impl Certificate {
 
     /// Human name of the signature algorithm.
     pub fn signature_algorithm_name(&self) -> String {
-        match &self.signature_scheme {
-            Ok(scheme) => scheme.to_string(),
+        match &self.signature_algorithm {
+            Ok(algorithm) => algorithm.to_string(),
             Err(_) => self.signature_algorithm_oid.clone(),
         }
     }
@@ -361,9 +359,9 @@ impl Certificate {
     }
 
     /// Verifies this certificate's signature with a public key (normally its issuer's).
-    pub fn verify_signed_by(&self, issuer_key: &PublicKeyInfo) -> Result<(), SignatureError> {
-        let scheme = self.signature_scheme.clone()?;
-        issuer_key.verify(scheme, &self.tbs, &self.signature)
+    pub fn verify_signed_by(&self, issuer_key: &PublicKey) -> Result<(), CryptoError> {
+        let algorithm = self.signature_algorithm.clone()?;
+        issuer_key.verify(algorithm, Signed::Message(&self.tbs), &self.signature)
     }
 
     pub fn basic_constraints(&self) -> Option<BasicConstraints> {
@@ -420,7 +418,7 @@ impl Certificate {
     /// Same subject and same key: two encodings of one CA (re-issued with new dates, cross-signed).
     pub fn same_entity(&self, other: &Certificate) -> bool {
         self.subject.matches(&other.subject)
-            && self.public_key.spki_der == other.public_key.spki_der
+            && self.public_key.spki_der() == other.public_key.spki_der()
     }
 }
 

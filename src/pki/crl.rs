@@ -11,7 +11,6 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use ring::digest;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use x509_parser::der_parser::asn1_rs::GeneralizedTime;
@@ -19,10 +18,11 @@ use x509_parser::extensions::ParsedExtension;
 use x509_parser::prelude::FromDer;
 use x509_parser::revocation_list::{CertificateRevocationList, RevokedCertificate};
 
+use super::cache::VerificationCache;
 use super::cert::{Certificate, strip_leading_zeros};
 use super::name::DistinguishedName;
 use super::policy::AlgorithmPolicy;
-use super::signature::{SignatureError, SignatureScheme, VerificationCache};
+use crate::crypto::{CryptoError, SignatureAlgorithm, Signed, sha256};
 
 /// Why bytes are not a usable CRL.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -112,7 +112,7 @@ pub struct Crl {
     this_update: OffsetDateTime,
     next_update: Option<OffsetDateTime>,
     revoked: HashMap<Vec<u8>, RevokedEntry>,
-    signature_scheme: Result<SignatureScheme, SignatureError>,
+    signature_algorithm: Result<SignatureAlgorithm, CryptoError>,
     signature_algorithm_oid: String,
     tbs: Vec<u8>,
     signature: Vec<u8>,
@@ -134,8 +134,7 @@ impl Crl {
         if !rest.is_empty() {
             return Err(CrlError::TrailingData { count: rest.len() });
         }
-        let mut sha256 = [0u8; 32];
-        sha256.copy_from_slice(digest::digest(&digest::SHA256, der).as_ref());
+        let sha256 = sha256(der);
         let mut parsed = Crl {
             der: der.to_vec(),
             sha256,
@@ -143,7 +142,7 @@ impl Crl {
             this_update: crl.last_update().to_datetime(),
             next_update: crl.next_update().map(|time| time.to_datetime()),
             revoked: HashMap::new(),
-            signature_scheme: SignatureScheme::from_x509(&crl.signature_algorithm),
+            signature_algorithm: SignatureAlgorithm::from_x509(&crl.signature_algorithm),
             signature_algorithm_oid: crl.signature_algorithm.algorithm.to_id_string(),
             tbs: crl.tbs_cert_list.as_ref().to_vec(),
             signature: crl.signature_value.data.to_vec(),
@@ -268,11 +267,11 @@ impl Crl {
     }
 
     /// Verifies the CRL's signature with the issuer's key.
-    pub fn verify_signed_by(&self, issuer: &Certificate) -> Result<(), SignatureError> {
-        let scheme = self.signature_scheme.clone()?;
+    pub fn verify_signed_by(&self, issuer: &Certificate) -> Result<(), CryptoError> {
+        let algorithm = self.signature_algorithm.clone()?;
         issuer
             .public_key()
-            .verify(scheme, &self.tbs, &self.signature)
+            .verify(algorithm, Signed::Message(&self.tbs), &self.signature)
     }
 
     /// Dotted OID of the CRL's signature algorithm.
@@ -623,16 +622,16 @@ fn trustworthy(
         crl.verify_signed_by(issuer)
     }) {
         Ok(()) => {}
-        Err(SignatureError::Invalid) => return Err(CrlRejection::SignatureInvalid),
+        Err(CryptoError::SignatureInvalid) => return Err(CrlRejection::SignatureInvalid),
         Err(other) => {
             return Err(CrlRejection::SignatureUnsupported {
                 detail: other.to_string(),
             });
         }
     }
-    if let Ok(scheme) = &crl.signature_scheme {
+    if let Ok(algorithm) = &crl.signature_algorithm {
         algorithms
-            .check_scheme(*scheme, crl.this_update())
+            .check_signature_algorithm(*algorithm, crl.this_update())
             .and_then(|()| algorithms.check_key(issuer.public_key()))
             .map_err(|constraint| CrlRejection::CryptoConstraints {
                 detail: constraint.to_string(),

@@ -28,8 +28,10 @@ use x509_parser::extensions::ParsedExtension;
 
 pub use rcgen::RevocationReason;
 
-use super::keys::{KeyError, PrivateKey, load_certificates, load_private_key};
-use crate::cms::{KeyKind, LocalKey, SignerError};
+use super::keys::{KeyError, PrivateKey, load_private_key};
+use super::trust::certificates_from_bytes;
+use crate::cms::{LocalKey, SignerError};
+use crate::crypto::KeyKind;
 use crate::domain::demo;
 
 /// The key algorithm of the development PKI.
@@ -900,13 +902,19 @@ fn read_file(path: &Path) -> Result<Vec<u8>, DevPkiError> {
 fn read_credential(dir: &Path, base: &str) -> Result<Credential, DevPkiError> {
     let certificate_path = dir.join(format!("{base}.cert.pem"));
     let key_path = dir.join(format!("{base}.key.pem"));
-    let certificate = load_certificates(&read_file(&certificate_path)?)
-        .ok()
-        .and_then(|certificates| certificates.into_iter().next())
+    let certificate = certificates_from_bytes(&certificate_path, &read_file(&certificate_path)?)
+        .map_err(|error| DevPkiError::BadCertificate {
+            path: certificate_path.clone(),
+            reason: error.to_string(),
+        })?
+        .into_iter()
+        .next()
         .ok_or_else(|| DevPkiError::BadCertificate {
             path: certificate_path.clone(),
             reason: "no CERTIFICATE block".into(),
-        })?;
+        })?
+        .der()
+        .to_vec();
     let key =
         load_private_key(&read_file(&key_path)?, None).map_err(|source| DevPkiError::Key {
             path: key_path,

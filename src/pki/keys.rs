@@ -11,9 +11,8 @@ use pkcs8::{EncryptedPrivateKeyInfo, LineEnding, PrivateKeyInfo};
 use rand_core::{OsRng, RngCore};
 use zeroize::Zeroizing;
 
-use crate::cms::algorithm::oid;
-use crate::cms::signer::pkcs8_key_kind;
-use crate::cms::{KeyKind, SignerError};
+use super::pem::{PemBlock, PemError, looks_like_pem, pem_blocks};
+use crate::crypto::{CryptoError, KeyKind, oid, private_key_kind};
 
 /// PBKDF2 iterations for sealed keys (OWASP's 2023 figure for PBKDF2-HMAC-SHA256).
 pub const SEAL_PBKDF2_ITERATIONS: u32 = 600_000;
@@ -36,7 +35,7 @@ impl fmt::Debug for PrivateKey {
 impl PrivateKey {
     /// Wraps PKCS#8 DER after checking that it parses and names a key type we know.
     pub fn from_pkcs8_der(pkcs8: &[u8]) -> Result<Self, KeyError> {
-        pkcs8_key_kind(pkcs8).map_err(KeyError::Unusable)?;
+        private_key_kind(pkcs8).map_err(KeyError::Unusable)?;
         Ok(PrivateKey {
             pkcs8: Zeroizing::new(pkcs8.to_vec()),
         })
@@ -48,7 +47,7 @@ impl PrivateKey {
 
     /// RSA, EC (with curve) or Ed25519; the RSA size is reported as 0 here.
     pub fn kind(&self) -> Result<KeyKind, KeyError> {
-        pkcs8_key_kind(&self.pkcs8).map_err(KeyError::Unusable)
+        private_key_kind(&self.pkcs8).map_err(KeyError::Unusable)
     }
 
     /// Plain PKCS#8 PEM ("PRIVATE KEY"), for development keys only.
@@ -94,7 +93,7 @@ pub enum KeyError {
         reason: String,
     },
     #[error("unusable key: {0}")]
-    Unusable(#[source] SignerError),
+    Unusable(#[source] CryptoError),
     #[error("PKCS#12: {0}")]
     Pkcs12(String),
     #[error("PKCS#12 file holds no private key")]
@@ -112,9 +111,9 @@ pub enum KeyError {
 pub fn load_private_key(bytes: &[u8], password: Option<&[u8]>) -> Result<PrivateKey, KeyError> {
     if looks_like_pem(bytes) {
         let blocks = pem_blocks(bytes)?;
-        let (label, der) = blocks
+        let PemBlock { label, der } = blocks
             .into_iter()
-            .find(|(label, _)| label.ends_with("PRIVATE KEY"))
+            .find(|block| block.label.ends_with("PRIVATE KEY"))
             .ok_or(KeyError::NotAKey)?;
         return match label.as_str() {
             "PRIVATE KEY" => normalise_pkcs8(&der),
@@ -188,25 +187,13 @@ pub fn seal_private_key(
 /// Opens a key sealed by [`seal_private_key`] (or any encrypted PKCS#8 PEM we can decrypt).
 pub fn open_sealed_key(pem: &str, passphrase: &[u8]) -> Result<PrivateKey, KeyError> {
     let blocks = pem_blocks(pem.as_bytes())?;
-    let (label, der) = blocks.into_iter().next().ok_or(KeyError::NotSealed {
+    let PemBlock { label, der } = blocks.into_iter().next().ok_or(KeyError::NotSealed {
         found: String::new(),
     })?;
     if label != SEALED_KEY_LABEL {
         return Err(KeyError::NotSealed { found: label });
     }
     decrypt_pkcs8(&der, Some(passphrase))
-}
-
-/// Every `CERTIFICATE` in a PEM file, or the file itself when it is DER.
-pub fn load_certificates(bytes: &[u8]) -> Result<Vec<Vec<u8>>, KeyError> {
-    if !looks_like_pem(bytes) {
-        return Ok(vec![bytes.to_vec()]);
-    }
-    Ok(pem_blocks(bytes)?
-        .into_iter()
-        .filter(|(label, _)| label == "CERTIFICATE")
-        .map(|(_, der)| der)
-        .collect())
 }
 
 fn decrypt_pkcs8(der: &[u8], password: Option<&[u8]>) -> Result<PrivateKey, KeyError> {
@@ -294,67 +281,14 @@ fn from_sec1(der: &[u8]) -> Result<PrivateKey, KeyError> {
     PrivateKey::from_pkcs8_der(pkcs8.as_bytes())
 }
 
-fn looks_like_pem(bytes: &[u8]) -> bool {
-    bytes
-        .windows(11)
-        .take(4096)
-        .any(|window| window == b"-----BEGIN ")
-}
-
-/// The (label, DER) of every PEM block, decoded leniently about line width and whitespace.
-fn pem_blocks(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, KeyError> {
-    use base64::Engine;
-    let text = String::from_utf8_lossy(bytes);
-    let mut blocks = Vec::new();
-    let mut rest: &str = &text;
-    while let Some((_, after_begin)) = rest.split_once("-----BEGIN ") {
-        let (label, after_label) = after_begin.split_once("-----").ok_or(KeyError::Pem {
-            label: String::new(),
-            reason: "unterminated BEGIN line".into(),
-        })?;
-        let end_marker = format!("-----END {label}-----");
-        let (body, after_end) = after_label.split_once(&end_marker).ok_or(KeyError::Pem {
-            label: label.to_string(),
-            reason: "no END line".into(),
-        })?;
-        if body.contains("Proc-Type:") || body.contains("DEK-Info:") {
-            return Err(KeyError::LegacyEncryptedPem);
+impl From<PemError> for KeyError {
+    fn from(error: PemError) -> Self {
+        match error {
+            PemError::LegacyEncrypted { .. } => KeyError::LegacyEncryptedPem,
+            PemError::Malformed { label, reason, .. } => KeyError::Pem {
+                label,
+                reason: reason.to_owned(),
+            },
         }
-        let base64: String = body.chars().filter(|c| !c.is_whitespace()).collect();
-        let der = base64::engine::general_purpose::STANDARD
-            .decode(base64.as_bytes())
-            .map_err(|error| KeyError::Pem {
-                label: label.to_string(),
-                reason: error.to_string(),
-            })?;
-        blocks.push((label.to_string(), der));
-        rest = after_end;
-    }
-    Ok(blocks)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pem_blocks_tolerate_wide_lines_and_reject_broken_armour() {
-        let wrapped = "junk\n-----BEGIN CERTIFICATE-----\nAAEC\nAw==\n-----END CERTIFICATE-----\n";
-        assert_eq!(
-            pem_blocks(wrapped.as_bytes()).unwrap(),
-            vec![("CERTIFICATE".to_string(), vec![0, 1, 2, 3])]
-        );
-        assert!(matches!(
-            pem_blocks(b"-----BEGIN X-----\nAAEC"),
-            Err(KeyError::Pem { .. })
-        ));
-        assert!(matches!(
-            pem_blocks(b"-----BEGIN X"),
-            Err(KeyError::Pem { .. })
-        ));
-        assert!(matches!(
-            pem_blocks(b"-----BEGIN X-----\n!!\n-----END X-----"),
-            Err(KeyError::Pem { .. })
-        ));
     }
 }

@@ -26,6 +26,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use super::cache::VerificationCache;
 use super::cert::{
     Certificate, CertificateError, OID_EKU_ANY, OID_EKU_CODE_SIGNING, OID_EKU_OCSP_SIGNING,
     OID_EKU_SERVER_AUTH, OID_EKU_TIME_STAMPING,
@@ -36,8 +37,8 @@ use super::crl::{
 };
 use super::indication::{Indication, SubIndication, outcome};
 use super::policy::{CryptoConstraint, ValidationPolicy};
-use super::signature::{DigestAlgorithm, KeyAlgorithm, SignatureError, VerificationCache};
 use super::trust::{Role, TrustStore};
+use crate::crypto::{CryptoError, DigestAlgorithm, KeyKind};
 
 /// Where a certificate on a path came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -333,7 +334,7 @@ pub struct ChainElement {
     /// SHA-256 of the DER, lowercase hex.
     pub sha256: String,
     pub source: CertificateSource,
-    pub key_algorithm: KeyAlgorithm,
+    pub key_algorithm: KeyKind,
     pub key_bits: u32,
     pub signature_algorithm: String,
     /// keyUsage bit names; `None` when the extension is absent.
@@ -362,8 +363,8 @@ impl ChainElement {
             not_after: cert.not_after(),
             sha256: cert.sha256_hex(),
             source,
-            key_algorithm: cert.public_key().algorithm,
-            key_bits: cert.public_key().bits,
+            key_algorithm: cert.public_key().kind(),
+            key_bits: cert.public_key().bits(),
             signature_algorithm: cert.signature_algorithm_name(),
             key_usage: cert
                 .key_usage()
@@ -795,9 +796,9 @@ impl Search<'_, '_> {
         let algorithms = &self.validator.policy.algorithms;
         let at = self.request.time.at;
         let weak_digest = cert
-            .signature_scheme()
+            .signature_algorithm()
             .ok()
-            .and_then(|scheme| algorithms.check_scheme(scheme, at).err());
+            .and_then(|algorithm| algorithms.check_signature_algorithm(algorithm, at).err());
         let verified = self
             .signatures
             .get_or_verify(cert.sha256(), issuer.sha256(), || {
@@ -805,13 +806,13 @@ impl Search<'_, '_> {
             });
         match verified {
             Ok(()) => {}
-            Err(SignatureError::Invalid) => problems.push(PathProblem::new(
+            Err(CryptoError::SignatureInvalid) => problems.push(PathProblem::new(
                 ProblemKind::SignatureInvalid {
                     issuer: issuer.subject().to_string(),
                 },
                 SubIndication::CertificateChainGeneralFailure,
             )),
-            // An algorithm refused by policy need not be verifiable (ring has no MD5).
+            // An algorithm refused by policy need not be verifiable (PSS with SHA-1, for one).
             Err(_) if weak_digest.is_some() => {}
             Err(other) => problems.push(PathProblem::new(
                 ProblemKind::SignatureUnverifiable {

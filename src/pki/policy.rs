@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::signature::{DigestAlgorithm, KeyAlgorithm, PublicKeyInfo, SignatureScheme};
+use crate::crypto::{DigestAlgorithm, KeyKind, PublicKey, SignatureAlgorithm};
 
 /// Whether an algorithm is acceptable, possibly only for objects validated before a date.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,25 +95,24 @@ impl AlgorithmPolicy {
         }
     }
 
-    /// Checks the digest of a signature scheme (Ed25519 needs none).
-    pub fn check_scheme(
+    /// Checks the digest of a signature algorithm (Ed25519's own SHA-512 always passes).
+    pub fn check_signature_algorithm(
         &self,
-        scheme: SignatureScheme,
+        algorithm: SignatureAlgorithm,
         at: OffsetDateTime,
     ) -> Result<(), CryptoConstraint> {
-        match scheme.digest() {
-            Some(digest) => self.check_digest(digest, at),
-            None => Ok(()),
-        }
+        self.check_digest(algorithm.digest(), at)
     }
 
     /// Checks the size of a public key. Elliptic curves ring can verify with are all acceptable;
     /// DSA and unknown key types are not judged here (they fail verification instead).
-    pub fn check_key(&self, key: &PublicKeyInfo) -> Result<(), CryptoConstraint> {
-        if key.algorithm == KeyAlgorithm::Rsa && key.bits < self.min_rsa_bits {
+    pub fn check_key(&self, key: &PublicKey) -> Result<(), CryptoConstraint> {
+        if let KeyKind::Rsa { .. } = key.kind()
+            && key.bits() < self.min_rsa_bits
+        {
             return Err(CryptoConstraint::WeakKey {
-                algorithm: key.algorithm.name().to_owned(),
-                bits: key.bits,
+                algorithm: "RSA".to_owned(),
+                bits: key.bits(),
                 minimum: self.min_rsa_bits,
             });
         }

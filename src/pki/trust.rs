@@ -10,11 +10,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use x509_parser::pem::Pem;
-
 use super::cert::{Certificate, CertificateError};
 use super::crl::{Crl, CrlError, CrlSource, SourcedCrl};
 use super::name::{DistinguishedName, NameKey};
+use super::pem::{PemError, looks_like_pem, pem_blocks};
 
 /// How a certificate is held by the store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,8 +45,12 @@ pub enum TrustError {
         index: usize,
         source: CrlError,
     },
-    #[error("{path}: malformed PEM block {index}")]
-    Pem { path: PathBuf, index: usize },
+    #[error("{path}: malformed PEM block {index}: {source}")]
+    Pem {
+        path: PathBuf,
+        index: usize,
+        source: PemError,
+    },
     #[error("{path}: PEM block {index} is a {label}, not a CERTIFICATE or X509 CRL")]
     UnexpectedPem {
         path: PathBuf,
@@ -374,26 +377,23 @@ fn read_trust_objects(path: &Path, bytes: &[u8]) -> Result<Vec<TrustObject>, Tru
     Ok(objects)
 }
 
-fn looks_like_pem(bytes: &[u8]) -> bool {
-    bytes.windows(11).any(|window| window == b"-----BEGIN ")
-}
-
 fn read_pem_objects(path: &Path, bytes: &[u8]) -> Result<Vec<TrustObject>, TrustError> {
+    let blocks = pem_blocks(bytes).map_err(|error| TrustError::Pem {
+        path: path.to_path_buf(),
+        index: error.index(),
+        source: error,
+    })?;
     let mut objects = Vec::new();
-    for (index, block) in Pem::iter_from_buffer(bytes).enumerate() {
-        let block = block.map_err(|_| TrustError::Pem {
-            path: path.to_path_buf(),
-            index,
-        })?;
+    for (index, block) in blocks.into_iter().enumerate() {
         let object = match block.label.as_str() {
-            "CERTIFICATE" | "X509 CERTIFICATE" => Certificate::from_der(&block.contents)
+            "CERTIFICATE" | "X509 CERTIFICATE" => Certificate::from_der(&block.der)
                 .map(|cert| TrustObject::Certificate(Box::new(cert)))
                 .map_err(|source| TrustError::Certificate {
                     path: path.to_path_buf(),
                     index,
                     source,
                 })?,
-            "X509 CRL" => Crl::from_der(&block.contents)
+            "X509 CRL" => Crl::from_der(&block.der)
                 .map(|crl| TrustObject::Crl(Box::new(crl)))
                 .map_err(|source| TrustError::Crl {
                     path: path.to_path_buf(),

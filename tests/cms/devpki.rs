@@ -171,7 +171,7 @@ fn check_layout(dir: &Path, algorithm: KeyAlgorithm) {
     let signer = pki.person_signer(&signers[0].username).unwrap();
     let cms_der = vanthu::cms::sign_detached(
         &signer,
-        &support::document_digest(vanthu::cms::DigestAlgorithm::Sha256),
+        &support::document_digest(vanthu::crypto::DigestAlgorithm::Sha256),
     )
     .unwrap();
     support::assert_openssl_verifies(&cms_der, &support::document(), &pki.root.certificate);

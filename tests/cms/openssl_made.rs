@@ -4,9 +4,8 @@
 
 use std::path::Path;
 
-use vanthu::cms::{
-    self, DigestAlgorithm, EcCurve, EssBinding, KeyKind, SignatureAlgorithm, SignerId,
-};
+use vanthu::cms::{self, EssBinding, SignerId};
+use vanthu::crypto::{DigestAlgorithm, EcCurve, KeyKind, SignatureAlgorithm};
 use vanthu::pki::devpki::Credential;
 
 use crate::support::{self, document};

@@ -1,10 +1,8 @@
 //! Signing with every algorithm we sign with, verifying with our verifier and with OpenSSL, and
 //! the two-step (deferred) path.
 
-use vanthu::cms::{
-    self, CmsError, DigestAlgorithm, EssBinding, KeyKind, LocalKey, SignatureAlgorithm,
-    SignedAttributes, Signer, SignerError,
-};
+use vanthu::cms::{self, CmsError, EssBinding, LocalKey, SignedAttributes, Signer, SignerError};
+use vanthu::crypto::{DigestAlgorithm, KeyKind, SignatureAlgorithm};
 
 use crate::support::{self, document, document_digest};
 
@@ -178,7 +176,7 @@ fn parsed_fields_of_our_own_signature() {
     let cms_der =
         cms::sign_detached(&signer, &document_digest(DigestAlgorithm::Sha256)).expect("sign");
     let signed_data = cms::parse_signed_data(&cms_der).expect("parse");
-    assert_eq!(signed_data.content_type, cms::algorithm::oid::ID_DATA);
+    assert_eq!(signed_data.content_type, cms::oid::ID_DATA);
     assert_eq!(signed_data.content, None, "detached: no eContent");
     assert_eq!(
         signed_data.certificates.len(),

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use vanthu::cms::{self, DigestAlgorithm, LocalKey, SignedData};
+use vanthu::cms::{self, LocalKey, SignedData};
+use vanthu::crypto::DigestAlgorithm;
 use vanthu::pki::devpki::{self, DevPki, DevPkiSpec, KeyAlgorithm, PersonSpec, UnitSpec};
 
 use crate::common;
@@ -211,10 +212,13 @@ pub fn openssl_key_and_certificate(
         None,
     )
     .expect("load openssl key");
-    let certificate = vanthu::pki::keys::load_certificates(
+    let certificate = vanthu::pki::trust::certificates_from_bytes(
+        &dir.join(&cert_pem),
         &std::fs::read(dir.join(&cert_pem)).expect("read certificate"),
     )
     .expect("load certificate")
-    .remove(0);
+    .remove(0)
+    .der()
+    .to_vec();
     (key.pkcs8_der().to_vec(), certificate)
 }

@@ -1,7 +1,8 @@
 //! Tampering is detected, padding is tolerated and nothing else trails, and the signed
 //! attributes are hashed exactly as received.
 
-use vanthu::cms::{self, CmsError, DigestAlgorithm, Signer, VerifyError};
+use vanthu::cms::{self, CmsError, Signer, VerifyError};
+use vanthu::crypto::DigestAlgorithm;
 
 use crate::support::{self, document, document_digest, find};
 
@@ -190,7 +191,7 @@ fn signed_attributes_not_in_der_order_are_hashed_as_received() {
     assert_eq!(attributes.der, reordered, "kept as received");
     assert_eq!(
         attributes.attributes[0].oid,
-        cms::algorithm::oid::SIGNING_CERTIFICATE_V2,
+        cms::oid::SIGNING_CERTIFICATE_V2,
         "received order"
     );
     support::verify_detached(&spliced, &document()).expect("verifies over the received bytes");

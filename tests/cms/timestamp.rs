@@ -8,9 +8,8 @@ use der::Encode;
 use der::asn1::{Int, OctetString};
 use time::OffsetDateTime;
 use vanthu::cms::timestamp::GeneralizedTimeFraction;
-use vanthu::cms::{
-    self, Accuracy, DigestAlgorithm, MessageImprint, Signer, TimeStampToken, TstInfo,
-};
+use vanthu::cms::{self, Accuracy, MessageImprint, Signer, TimeStampToken, TstInfo};
+use vanthu::crypto::DigestAlgorithm;
 use vanthu::pki::devpki;
 
 use crate::support::{self, document, document_digest};
@@ -186,7 +185,7 @@ fn a_token_built_with_our_types_is_accepted_by_openssl_ts_verify() {
     );
     let tsa = pki.signer_for(&pki.tsa, "tsa").unwrap();
     let attributes = cms::signed_attributes_for(
-        cms::algorithm::oid::ID_CT_TST_INFO,
+        cms::oid::ID_CT_TST_INFO,
         DigestAlgorithm::Sha256,
         &DigestAlgorithm::Sha256.digest(&content),
         tsa.certificate(),
