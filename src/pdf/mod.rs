@@ -1,1 +1,34 @@
-//! Reading PDF revisions, cross-reference sections and objects, and writing incremental updates; knows nothing of CMS, HTTP or the database.
+//! Reading PDF revisions, cross-reference sections and objects, and writing incremental updates;
+//! knows nothing of CMS, HTTP or the database.
+//!
+//! - [`Document`] opens a file (or bytes) and reads only what it needs: the cross-reference
+//!   sections at open, objects on demand through a bounded cache. Every revision is kept
+//!   ([`Revision`]: xref offset, trailer, ids it defines, where its `%%EOF` ends), and
+//!   [`Document::at`] shows the document as any revision saw it.
+//! - Objects ([`Object`]) keep the byte spans of their top-level dictionary entries
+//!   ([`IndirectObject::entry_span`]), which a verifier needs to check a signature's `/ByteRange`.
+//! - Nothing is repaired: a wrong `startxref`, an offset that misses its object or a malformed
+//!   section is an error ([`PdfError`]) naming what is wrong. [`Limits`] bound memory and time.
+
+mod document;
+mod error;
+pub mod filters;
+mod limits;
+mod object;
+mod parser;
+pub mod serialize;
+mod source;
+pub mod text;
+mod xref;
+
+pub use document::{Document, IndirectObject, ObjectLocation, View};
+pub use error::{PdfError, Result, XrefProblem};
+pub use filters::{DecodedStream, FilterStep};
+pub use limits::{Limit, Limits};
+pub use object::{
+    Dictionary, Name, Object, ObjectId, PdfString, Rect, Stream, StreamData, StringForm,
+    number_object,
+};
+pub use parser::EntrySpan;
+pub use source::{FileSource, MemorySource, Source};
+pub use xref::{Header, Revision, XrefEntry, XrefKind, XrefSection};

@@ -44,7 +44,9 @@ pub fn corpus_dir() -> Option<PathBuf> {
 
 /// The public Vietnamese trust anchors and intermediates.
 pub fn trust_vn_dir() -> Option<PathBuf> {
-    shared_dir().map(|dir| dir.join("trust-vn")).filter(|dir| dir.is_dir())
+    shared_dir()
+        .map(|dir| dir.join("trust-vn"))
+        .filter(|dir| dir.is_dir())
 }
 
 /// The virtual environment's `bin` folder where `setup-peers` installed pyHanko.
@@ -82,5 +84,7 @@ fn is_executable(path: &Path) -> bool {
 
 /// The PostgreSQL server the behaviour tests also run against (`VANTHU_TEST_POSTGRES_URL`).
 pub fn postgres_url() -> Option<String> {
-    std::env::var("VANTHU_TEST_POSTGRES_URL").ok().filter(|url| !url.is_empty())
+    std::env::var("VANTHU_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
 }

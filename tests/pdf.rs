@@ -1,0 +1,10 @@
+//! Integration tests of the `pdf` module: reading revisions and objects, the incremental writer,
+//! signature placeholders, hostile input and the corpus of third-party PDFs.
+
+mod common;
+
+#[path = "pdf/support.rs"]
+mod support;
+
+#[path = "pdf/corpus.rs"]
+mod corpus;
