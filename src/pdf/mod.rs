@@ -13,8 +13,10 @@
 mod document;
 mod error;
 pub mod filters;
+mod forms;
 mod limits;
 mod object;
+mod pages;
 mod parser;
 pub mod serialize;
 mod source;
@@ -24,11 +26,16 @@ mod xref;
 pub use document::{Document, IndirectObject, ObjectLocation, View};
 pub use error::{PdfError, Result, XrefProblem};
 pub use filters::{DecodedStream, FilterStep};
+pub use forms::{
+    Certification, DocMdpPermission, Field, FieldMdpAction, SignatureField, SignatureReference,
+    SignatureValue, Widget,
+};
 pub use limits::{Limit, Limits};
 pub use object::{
     Dictionary, Name, Object, ObjectId, PdfString, Rect, Stream, StreamData, StringForm,
     number_object,
 };
+pub use pages::Page;
 pub use parser::EntrySpan;
 pub use source::{FileSource, MemorySource, Source};
 pub use xref::{Header, Revision, XrefEntry, XrefKind, XrefSection};

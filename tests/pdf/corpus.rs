@@ -2,7 +2,7 @@
 //! files that are broken on purpose or by their producer, which fail with errors naming the
 //! problem.
 
-use vanthu::pdf::{Document, ObjectId, PdfError};
+use vanthu::pdf::{DocMdpPermission, Document, FieldMdpAction, ObjectId, PdfError};
 
 use crate::common;
 use crate::support::read_everything;
@@ -96,4 +96,69 @@ fn linearized_adobe_file_has_one_original_revision() {
     assert_eq!(revisions[0].xref_offset(), 116);
     assert_eq!(revisions[0].end_offset(), 4880);
     assert_eq!(revisions[1].start_offset(), 4880);
+}
+
+#[test]
+fn certification_and_signature_fields_are_found() {
+    let Some(dir) = common::require("../shared/corpus", common::corpus_dir()) else {
+        return;
+    };
+    let p1 = Document::open(dir.join("dss/dss-2554_certified-no-change-permitted.pdf")).unwrap();
+    let certification = p1.latest().certification().unwrap().unwrap();
+    assert_eq!(certification.permission, DocMdpPermission::NoChanges);
+    assert_eq!(p1.latest().page_count().unwrap(), 16);
+
+    let p3 = Document::open(dir.join("dss/dss-2554_certified-changes-permitted.pdf")).unwrap();
+    let view = p3.latest();
+    assert_eq!(
+        view.certification().unwrap().unwrap().permission,
+        DocMdpPermission::Annotations
+    );
+    let fields = view.signature_fields().unwrap();
+    let names: Vec<(&str, bool)> = fields
+        .iter()
+        .map(|field| (field.field.full_name.as_str(), field.signature.is_some()))
+        .collect();
+    assert_eq!(
+        names,
+        [("signature-test", true), ("signature-test2", false)]
+    );
+
+    // FieldMDP /Lock on an Adobe certification signature field.
+    let locked = Document::open(dir.join("dss/pkcs7-no-message-digest.pdf")).unwrap();
+    let field = &locked.latest().signature_fields().unwrap()[0];
+    assert_eq!(field.field.lock, Some(FieldMdpAction::All));
+}
+
+#[test]
+fn contents_span_is_the_gap_of_the_byte_range() {
+    let Some(dir) = common::require("../shared/corpus", common::corpus_dir()) else {
+        return;
+    };
+    let doc = Document::open(dir.join("dss/pades-bes.pdf")).unwrap();
+    let field = &doc.latest().signature_fields().unwrap()[0];
+    let id = field.signature.as_ref().unwrap().id.unwrap();
+    let signature = doc.object(id).unwrap();
+    let contents = signature
+        .entry_span(b"Contents")
+        .unwrap()
+        .value_span
+        .clone();
+    let range: Vec<u64> = signature
+        .dict()
+        .unwrap()
+        .get(b"ByteRange")
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|value| value.as_integer().unwrap() as u64)
+        .collect();
+    assert_eq!(range[0], 0);
+    assert_eq!(range[1], contents.start);
+    assert_eq!(range[2], contents.end);
+    assert_eq!(range[2] + range[3], doc.latest_revision().end_offset());
+    let token = doc.read_range(contents).unwrap();
+    assert_eq!(token.first(), Some(&b'<'));
+    assert_eq!(token.last(), Some(&b'>'));
 }
