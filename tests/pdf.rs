@@ -8,3 +8,9 @@ mod support;
 
 #[path = "pdf/corpus.rs"]
 mod corpus;
+
+#[path = "pdf/reader.rs"]
+mod reader;
+
+#[path = "pdf/writer.rs"]
+mod writer;

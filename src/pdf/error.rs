@@ -194,4 +194,10 @@ impl PdfError {
             problem: problem.into(),
         }
     }
+
+    pub(crate) fn update(problem: impl Into<String>) -> PdfError {
+        PdfError::Update {
+            problem: problem.into(),
+        }
+    }
 }

@@ -21,6 +21,7 @@ mod parser;
 pub mod serialize;
 mod source;
 pub mod text;
+mod writer;
 mod xref;
 
 pub use document::{Document, IndirectObject, ObjectLocation, View};
@@ -38,4 +39,5 @@ pub use object::{
 pub use pages::Page;
 pub use parser::EntrySpan;
 pub use source::{FileSource, MemorySource, Source};
+pub use writer::{IncrementalUpdate, WrittenUpdate};
 pub use xref::{Header, Revision, XrefEntry, XrefKind, XrefSection};

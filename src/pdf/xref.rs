@@ -210,7 +210,9 @@ struct RawSection {
     trailer: Dictionary,
     entries: HashMap<u32, XrefEntry>,
     hybrid_entries: Option<HashMap<u32, XrefEntry>>,
-    eof: EofMarker,
+    /// The `startxref … %%EOF` after the section, or why there is none (only a linearized file's
+    /// first-page section may lack it).
+    eof: Result<EofMarker>,
     prev: Option<u64>,
 }
 
@@ -349,7 +351,7 @@ fn read_section(
     } else if matches!(first, Some(b'0'..=b'9')) {
         let stream = read_xref_stream(source, limits, offset, pointed_by)?;
         parser.seek(stream.end);
-        let eof = read_eof_marker(&mut parser)?;
+        let eof = read_eof_marker(&mut parser);
         let prev = trailer_offset(&stream.trailer, b"Prev", offset, XrefProblem::BadPrev)?;
         Ok(RawSection {
             info: XrefSection {
@@ -470,7 +472,7 @@ fn read_table_section(
             size,
         }));
     }
-    let eof = read_eof_marker(parser)?;
+    let eof = read_eof_marker(parser);
     let prev = trailer_offset(&trailer, b"Prev", offset, XrefProblem::BadPrev)?;
     let hybrid_offset = trailer_offset(&trailer, b"XRefStm", offset, XrefProblem::BadXrefStm)?;
     let (kind, hybrid_entries, stream_id) = match hybrid_offset {
@@ -758,10 +760,16 @@ fn build_revisions(sections: Vec<RawSection>) -> Result<Vec<Revision>> {
     match first_page {
         Some(first_page) => {
             // Linearized: the file-end `startxref` names the first-page section, whose own
-            // trailer is followed by `startxref 0` (or its own offset).
+            // trailer is followed by `startxref 0` (or its own offset, or nothing at all for a
+            // first-page xref stream).
             let first_offset = first_page.info.offset;
-            let pair_is_consistent = oldest.eof.declared == first_offset
-                && (first_page.eof.declared == 0 || first_page.eof.declared == first_offset)
+            let oldest_declared = oldest.eof.as_ref().map_err(clone_error)?.declared;
+            let first_declared_ok = match &first_page.eof {
+                Ok(marker) => marker.declared == 0 || marker.declared == first_offset,
+                Err(_) => true,
+            };
+            let pair_is_consistent = oldest_declared == first_offset
+                && first_declared_ok
                 && first_page.info.end <= oldest.info.offset;
             if !pair_is_consistent {
                 return Err(PdfError::MalformedXref {
@@ -812,17 +820,27 @@ fn build_revisions(sections: Vec<RawSection>) -> Result<Vec<Revision>> {
     Ok(revisions)
 }
 
-/// The `startxref` after a section must name that section.
+/// The `startxref` after a section must exist and name that section.
 fn check_declared(section: &RawSection) -> Result<()> {
-    if section.eof.declared != section.info.offset {
+    let declared = section.eof.as_ref().map_err(clone_error)?.declared;
+    if declared != section.info.offset {
         return Err(PdfError::MalformedXref {
             offset: section.info.offset,
-            problem: XrefProblem::StartxrefMismatch {
-                declared: section.eof.declared,
-            },
+            problem: XrefProblem::StartxrefMismatch { declared },
         });
     }
     Ok(())
+}
+
+/// The error stored for a missing `%%EOF`, reported again (errors are not `Clone`).
+fn clone_error(error: &PdfError) -> PdfError {
+    match error {
+        PdfError::MalformedXref { offset, problem } => PdfError::MalformedXref {
+            offset: *offset,
+            problem: problem.clone(),
+        },
+        other => PdfError::structure(other.to_string()),
+    }
 }
 
 fn combined_entries(section: &mut RawSection) -> HashMap<u32, XrefEntry> {
@@ -841,6 +859,13 @@ fn combined_entries(section: &mut RawSection) -> HashMap<u32, XrefEntry> {
 
 fn revision_from(mut section: RawSection, index: usize, start: u64) -> Revision {
     let entries = combined_entries(&mut section);
+    // Callers checked the marker with `check_declared` (or the linearized pair's checks).
+    let (eof_marker_end, end) = section
+        .eof
+        .as_ref()
+        .map_or((section.info.end, section.info.end), |marker| {
+            (marker.marker_end, marker.end)
+        });
     Revision {
         index,
         xref_offset: section.info.offset,
@@ -848,8 +873,8 @@ fn revision_from(mut section: RawSection, index: usize, start: u64) -> Revision 
         trailer: section.trailer,
         entries,
         sections: vec![section.info],
-        eof_marker_end: section.eof.marker_end,
-        end: section.eof.end,
+        eof_marker_end,
+        end,
         start,
         linearized: false,
     }
