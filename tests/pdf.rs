@@ -14,3 +14,9 @@ mod reader;
 
 #[path = "pdf/writer.rs"]
 mod writer;
+
+#[path = "pdf/signature.rs"]
+mod signature;
+
+#[path = "pdf/peers.rs"]
+mod peers;

@@ -115,6 +115,11 @@ pub enum PdfError {
     /// The signature field cannot be used.
     #[error("signature field {name:?}: {problem}")]
     SignatureField { name: String, problem: String },
+    /// The document is certified with DocMDP P1: no signature may be added.
+    #[error(
+        "the document is certified with DocMDP P1 (no changes allowed): it cannot take another signature"
+    )]
+    CertifiedNoChanges,
     /// The CMS does not fit into the space reserved in `/Contents`.
     #[error(
         "the signature ({needed} bytes) does not fit the {capacity} bytes reserved in /Contents"

@@ -19,6 +19,7 @@ mod object;
 mod pages;
 mod parser;
 pub mod serialize;
+mod signature;
 mod source;
 pub mod text;
 mod writer;
@@ -38,6 +39,10 @@ pub use object::{
 };
 pub use pages::Page;
 pub use parser::EntrySpan;
+pub use signature::{
+    DEFAULT_CONTENTS_CAPACITY, Placement, PreparedSignature, SIGNATURE_WIDGET_FLAGS, SignatureKind,
+    SignatureSpec, prepare_document_timestamp, prepare_signature, prepare_signature_in,
+};
 pub use source::{FileSource, MemorySource, Source};
 pub use writer::{IncrementalUpdate, WrittenUpdate};
 pub use xref::{Header, Revision, XrefEntry, XrefKind, XrefSection};
