@@ -20,3 +20,6 @@ mod signature;
 
 #[path = "pdf/peers.rs"]
 mod peers;
+
+#[path = "pdf/dss.rs"]
+mod dss;

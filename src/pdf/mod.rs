@@ -11,6 +11,7 @@
 //!   section is an error ([`PdfError`]) naming what is wrong. [`Limits`] bound memory and time.
 
 mod document;
+mod dss;
 mod error;
 pub mod filters;
 mod forms;
@@ -26,6 +27,7 @@ mod writer;
 mod xref;
 
 pub use document::{Document, IndirectObject, ObjectLocation, View};
+pub use dss::{Dss, DssUpdate, VriData, VriEntry, add_dss, append_dss, vri_key};
 pub use error::{PdfError, Result, XrefProblem};
 pub use filters::{DecodedStream, FilterStep};
 pub use forms::{

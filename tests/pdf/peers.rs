@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use vanthu::pdf::{
-    DocMdpPermission, Document, Name, Placement, Rect, SignatureSpec, prepare_document_timestamp,
-    prepare_signature,
+    DocMdpPermission, Document, DssUpdate, Name, Placement, Rect, SignatureSpec, VriEntry,
+    append_dss, prepare_document_timestamp, prepare_signature,
 };
 
 use crate::common;
@@ -94,6 +94,17 @@ impl TestSigner {
 
     fn root(&self) -> PathBuf {
         self.dir.path().join("root.pem")
+    }
+
+    /// A certificate of the test PKI in DER.
+    fn der(&self, name: &str) -> Vec<u8> {
+        let output = Command::new(&self.openssl)
+            .args(["x509", "-outform", "DER", "-in"])
+            .arg(self.dir.path().join(name))
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        output.stdout
     }
 
     /// A detached CMS (SHA-256, signed attributes) over `data` by `who` ("person" or "agency").
@@ -212,9 +223,43 @@ fn peers_accept_two_signatures_and_a_certification() {
     peer_verify(&script, &signer.root(), &once, "certified");
     let twice = signer.sign("agency", &once, &pkcs7_spec("Agency"));
     peer_verify(&script, &signer.root(), &twice, "person then agency");
+    // A DSS with the certificates on top is an LTV update the peers accept.
+    let doc = Document::from_bytes(twice).unwrap();
+    let contents = doc
+        .latest()
+        .signature_fields()
+        .unwrap()
+        .iter()
+        .map(|field| {
+            let signature = field.signature.as_ref().unwrap();
+            signature
+                .dict
+                .get_string(b"Contents")
+                .unwrap()
+                .unwrap()
+                .bytes
+                .clone()
+        })
+        .collect::<Vec<_>>();
+    let der = |name: &str| signer.der(name);
+    let dss = DssUpdate {
+        certs: vec![der("root.pem")],
+        vri: contents
+            .into_iter()
+            .zip(["person.pem", "agency.pem"])
+            .map(|(signature_contents, cert)| VriEntry {
+                signature_contents,
+                certs: vec![der(cert), der("root.pem")],
+                ..VriEntry::default()
+            })
+            .collect(),
+        ..DssUpdate::default()
+    };
+    let with_dss = append_dss(&doc, &dss).unwrap();
+    peer_verify(&script, &signer.root(), &with_dss, "signatures with a DSS");
     // A document timestamp placeholder on top is well-formed for qpdf (the token itself would
     // come from a TSA).
-    let doc = Document::from_bytes(twice).unwrap();
+    let doc = Document::from_bytes(with_dss).unwrap();
     let prepared = prepare_document_timestamp(&doc, "Timestamp1").unwrap();
     crate::support::assert_qpdf_clean(prepared.bytes(), "timestamp placeholder");
 }
