@@ -23,3 +23,6 @@ mod peers;
 
 #[path = "pdf/dss.rs"]
 mod dss;
+
+#[path = "pdf/hostile.rs"]
+mod hostile;

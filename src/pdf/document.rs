@@ -183,7 +183,7 @@ impl Document {
             return Err(PdfError::limit(Limit::FileSize, len, limits.max_file_size));
         }
         let header = xref::read_header(source.as_ref())?;
-        let revisions = xref::read_revisions(source.as_ref(), &limits)?;
+        let revisions = xref::read_revisions(source.as_ref(), &limits, &header)?;
         if revisions.is_empty() {
             return Err(PdfError::structure("no cross-reference section"));
         }

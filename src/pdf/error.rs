@@ -181,12 +181,19 @@ impl PdfError {
             | PdfError::ObjectNotFound { .. }
             | PdfError::MalformedStream { .. }
             | PdfError::MalformedObjectStream { .. }
-            | PdfError::ReferenceCycle { .. }
-            | PdfError::LimitExceeded { .. } => self,
+            | PdfError::ReferenceCycle { .. } => self,
             other => PdfError::InObject {
                 id,
                 source: Box::new(other),
             },
+        }
+    }
+
+    /// The innermost error, past the [`PdfError::InObject`] context wrappers.
+    pub fn root_cause(&self) -> &PdfError {
+        match self {
+            PdfError::InObject { source, .. } => source.root_cause(),
+            other => other,
         }
     }
 

@@ -305,9 +305,29 @@ fn read_eof_marker(parser: &mut Parser<'_>) -> Result<EofMarker> {
     })
 }
 
+/// True when the first object after the header is a linearization parameter dictionary.
+fn starts_linearized(source: &dyn Source, limits: &Limits, header: &Header) -> bool {
+    let mut parser = Parser::new(source, header.offset, limits);
+    let first_object = (|| -> Result<bool> {
+        parser.lexer().skip_whitespace_and_comments()?;
+        parser.expect_unsigned("an object number")?;
+        parser.expect_unsigned("a generation")?;
+        parser.expect_keyword(b"obj", "obj")?;
+        let (object, _) = parser.parse_object(0)?;
+        Ok(object
+            .as_dict()
+            .is_some_and(|dict| dict.contains_key(b"Linearized")))
+    })();
+    first_object.unwrap_or(false)
+}
+
 /// Reads every cross-reference section from `startxref` back through `/Prev` and forms revisions,
 /// oldest first.
-pub(crate) fn read_revisions(source: &dyn Source, limits: &Limits) -> Result<Vec<Revision>> {
+pub(crate) fn read_revisions(
+    source: &dyn Source,
+    limits: &Limits,
+    header: &Header,
+) -> Result<Vec<Revision>> {
     let startxref = read_last_startxref(source, limits)?;
     let mut sections: Vec<RawSection> = Vec::new();
     let mut visited = HashSet::new();
@@ -328,7 +348,7 @@ pub(crate) fn read_revisions(source: &dyn Source, limits: &Limits) -> Result<Vec
         sections.push(section);
     }
     sections.reverse();
-    build_revisions(sections)
+    build_revisions(sections, starts_linearized(source, limits, header))
 }
 
 fn read_section(
@@ -750,7 +770,7 @@ fn be_number(bytes: &[u8]) -> u64 {
 
 /// Groups chronological sections into revisions: a linearized file's first-page section (whose
 /// `/Prev` points forward to the main section) joins the main section in revision 0.
-fn build_revisions(sections: Vec<RawSection>) -> Result<Vec<Revision>> {
+fn build_revisions(sections: Vec<RawSection>, linearized: bool) -> Result<Vec<Revision>> {
     let mut sections = sections.into_iter().peekable();
     let mut revisions: Vec<Revision> = Vec::new();
     let Some(oldest) = sections.next() else {
@@ -768,7 +788,8 @@ fn build_revisions(sections: Vec<RawSection>) -> Result<Vec<Revision>> {
                 Ok(marker) => marker.declared == 0 || marker.declared == first_offset,
                 Err(_) => true,
             };
-            let pair_is_consistent = oldest_declared == first_offset
+            let pair_is_consistent = linearized
+                && oldest_declared == first_offset
                 && first_declared_ok
                 && first_page.info.end <= oldest.info.offset;
             if !pair_is_consistent {
