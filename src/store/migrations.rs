@@ -12,17 +12,31 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 /// (version, description, SQL) in order.
 type Embedded = &'static [(i64, &'static str, &'static str)];
 
-pub(crate) const SQLITE: Embedded = &[(
-    1,
-    "foundation",
-    include_str!("../../migrations/sqlite/0001_foundation.sql"),
-)];
+pub(crate) const SQLITE: Embedded = &[
+    (
+        1,
+        "foundation",
+        include_str!("../../migrations/sqlite/0001_foundation.sql"),
+    ),
+    (
+        2,
+        "tsa",
+        include_str!("../../migrations/sqlite/0002_tsa.sql"),
+    ),
+];
 
-pub(crate) const POSTGRES: Embedded = &[(
-    1,
-    "foundation",
-    include_str!("../../migrations/postgres/0001_foundation.sql"),
-)];
+pub(crate) const POSTGRES: Embedded = &[
+    (
+        1,
+        "foundation",
+        include_str!("../../migrations/postgres/0001_foundation.sql"),
+    ),
+    (
+        2,
+        "tsa",
+        include_str!("../../migrations/postgres/0002_tsa.sql"),
+    ),
+];
 
 pub(crate) fn migrator(embedded: Embedded) -> Migrator {
     Migrator::with_migrations(

@@ -112,6 +112,34 @@ pub struct Session {
     pub revoked_at: Option<OffsetDateTime>,
 }
 
+/// A timestamp token the built-in authority is about to issue, as its log keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTimestampRecord {
+    pub gen_time: OffsetDateTime,
+    /// The TSA policy OID, dotted.
+    pub policy: String,
+    /// The message imprint's hash algorithm OID, dotted.
+    pub imprint_algorithm: String,
+    pub imprint: Vec<u8>,
+    /// The request's nonce (INTEGER content octets), when it had one.
+    pub nonce: Option<Vec<u8>>,
+    /// SHA-256 of the TSA certificate that signs the token.
+    pub tsa_certificate_sha256: Vec<u8>,
+}
+
+/// One entry of the timestamp log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimestampRecord {
+    /// The token's serialNumber.
+    pub serial: i64,
+    pub gen_time: OffsetDateTime,
+    pub policy: String,
+    pub imprint_algorithm: String,
+    pub imprint: Vec<u8>,
+    pub nonce: Option<Vec<u8>>,
+    pub tsa_certificate_sha256: Vec<u8>,
+}
+
 /// The audit events that describe a transaction's changes: at least one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditBatch(Vec<AuditDraft>);
@@ -162,6 +190,14 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Starts a write transaction.
     async fn begin(&self) -> StoreResult<Box<dyn WriteTx>>;
+
+    /// Appends a token to the timestamp log and returns its serial number, unique for the life
+    /// of the database and across every instance sharing it. One atomic statement outside
+    /// `WriteTx` on purpose: the timestamp log is its own append-only record, and putting every
+    /// token on the audit chain would make each one wait for the chain-head lock.
+    async fn record_timestamp(&self, record: &NewTimestampRecord) -> StoreResult<i64>;
+    /// The timestamp log's entry for a serial number.
+    async fn timestamp_record(&self, serial: i64) -> StoreResult<Option<TimestampRecord>>;
 }
 
 /// One write transaction. Changes become permanent only through `commit`, together with their

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use sqlx::{ColumnIndex, Decode, FromRow, Row, Type};
 use time::OffsetDateTime;
 
-use super::{Credentials, Session, StoreError};
+use super::{Credentials, Session, StoreError, TimestampRecord};
 use crate::audit::{AuditEvent, ChainHead, GENESIS};
 use crate::domain::org::{Role, Unit, User};
 
@@ -257,6 +257,36 @@ impl TryFrom<HeadRow> for ChainHead {
         }
         hash.copy_from_slice(&row.hash);
         Ok(ChainHead { seq: row.seq, hash })
+    }
+}
+
+pub(crate) struct TimestampRow(TimestampRecord);
+
+impl<'r, R> FromRow<'r, R> for TimestampRow
+where
+    R: Row,
+    &'r str: ColumnIndex<R>,
+    i64: Decode<'r, R::Database> + Type<R::Database>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+    Vec<u8>: Decode<'r, R::Database> + Type<R::Database>,
+    OffsetDateTime: Decode<'r, R::Database> + Type<R::Database>,
+{
+    fn from_row(row: &'r R) -> Result<Self, sqlx::Error> {
+        Ok(TimestampRow(TimestampRecord {
+            serial: row.try_get("serial")?,
+            gen_time: row.try_get("gen_time")?,
+            policy: row.try_get("policy")?,
+            imprint_algorithm: row.try_get("imprint_algorithm")?,
+            imprint: row.try_get("imprint")?,
+            nonce: row.try_get("nonce")?,
+            tsa_certificate_sha256: row.try_get("tsa_certificate")?,
+        }))
+    }
+}
+
+impl From<TimestampRow> for TimestampRecord {
+    fn from(row: TimestampRow) -> Self {
+        row.0
     }
 }
 

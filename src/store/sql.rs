@@ -136,6 +136,40 @@ macro_rules! sql_store {
                 Ok(row.map($crate::store::Session::from))
             }
 
+            async fn record_timestamp(
+                &self,
+                record: &$crate::store::NewTimestampRecord,
+            ) -> $crate::store::StoreResult<i64> {
+                sqlx::query_scalar(concat!(
+                    "INSERT INTO tsa_tokens (gen_time, policy, imprint_algorithm, imprint, ",
+                    "nonce, tsa_certificate) VALUES ($1, $2, $3, $4, $5, $6) RETURNING serial"
+                ))
+                .bind(record.gen_time)
+                .bind(&record.policy)
+                .bind(&record.imprint_algorithm)
+                .bind(&record.imprint)
+                .bind(&record.nonce)
+                .bind(&record.tsa_certificate_sha256)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(StoreError::database("allocating a timestamp serial number"))
+            }
+
+            async fn timestamp_record(
+                &self,
+                serial: i64,
+            ) -> $crate::store::StoreResult<Option<$crate::store::TimestampRecord>> {
+                let row: Option<rows::TimestampRow> = sqlx::query_as(concat!(
+                    "SELECT serial, gen_time, policy, imprint_algorithm, imprint, nonce, ",
+                    "tsa_certificate FROM tsa_tokens WHERE serial = $1"
+                ))
+                .bind(serial)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(StoreError::database("reading the timestamp log"))?;
+                Ok(row.map($crate::store::TimestampRecord::from))
+            }
+
             async fn audit_events(
                 &self,
                 after_seq: i64,
