@@ -60,6 +60,44 @@ pub fn assemble_with_content(
     signature_value: &[u8],
     certificates: &[Vec<u8>],
 ) -> Result<Vec<u8>, CmsError> {
+    assemble_signed_data(
+        signed_attributes,
+        content,
+        algorithm,
+        signature_value,
+        certificates,
+        true,
+    )
+}
+
+/// Like [`assemble_with_content`], with no `certificates` field: a timestamp authority answers
+/// so when the request's certReq is false (RFC 3161 §2.4.1). `certificates` still names the
+/// signer (first), for the signer identifier and the signature check.
+pub fn assemble_without_certificates(
+    signed_attributes: &SignedAttributes,
+    content: Option<&[u8]>,
+    algorithm: SignatureAlgorithm,
+    signature_value: &[u8],
+    certificates: &[Vec<u8>],
+) -> Result<Vec<u8>, CmsError> {
+    assemble_signed_data(
+        signed_attributes,
+        content,
+        algorithm,
+        signature_value,
+        certificates,
+        false,
+    )
+}
+
+fn assemble_signed_data(
+    signed_attributes: &SignedAttributes,
+    content: Option<&[u8]>,
+    algorithm: SignatureAlgorithm,
+    signature_value: &[u8],
+    certificates: &[Vec<u8>],
+    embed_certificates: bool,
+) -> Result<Vec<u8>, CmsError> {
     let signer_certificate = certificates.first().ok_or(CmsError::NoCertificate)?;
     if algorithm.digest() != signed_attributes.digest_algorithm()
         && algorithm != SignatureAlgorithm::Ed25519
@@ -136,7 +174,7 @@ pub fn assemble_with_content(
             econtent_type: content_type,
             econtent,
         },
-        certificates: Some(certificate_set),
+        certificates: embed_certificates.then_some(certificate_set),
         crls: None,
         signer_infos: SignerInfos(
             SetOfVec::try_from(vec![signer_info]).map_err(CmsError::Encoding)?,

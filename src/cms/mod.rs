@@ -19,7 +19,8 @@ pub use attributes::{
     SigningCertificate, SigningCertificateV2, signed_attributes, signed_attributes_for,
 };
 pub use build::{
-    add_signature_timestamp, add_unsigned_attribute, assemble, assemble_with_content, sign_detached,
+    add_signature_timestamp, add_unsigned_attribute, assemble, assemble_with_content,
+    assemble_without_certificates, sign_detached,
 };
 pub use error::CmsError;
 pub use parse::{SignedData, SignerId, SignerInfo, parse_signed_data, parse_signed_data_exact};
