@@ -5,7 +5,9 @@
 //! `verify`, `audit` and `store`; none of those call back up. `domain` holds plain types and rules
 //! shared by all of them and performs no I/O. `crypto` (algorithm identifiers, public keys,
 //! digests and signature verification) is the bottom layer under `cms`, `pki` and `verify`, and
-//! depends on nothing of ours.
+//! depends on nothing of ours. `tsa` (RFC 3161 timestamping: the authority that issues tokens,
+//! the client that requests them, and the validation of a token against data) sits beside
+//! `verify`, on `cms` and `pki`.
 #![forbid(unsafe_code)]
 
 pub mod audit;
@@ -19,5 +21,6 @@ pub mod pades;
 pub mod pdf;
 pub mod pki;
 pub mod store;
+pub mod tsa;
 pub mod verify;
 pub mod workflow;

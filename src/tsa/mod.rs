@@ -1,0 +1,32 @@
+//! RFC 3161 timestamping: the authority that issues tokens, the client that requests them, and
+//! the validation of a token against data.
+//!
+//! - [`protocol`]: `TimeStampReq` / `TimeStampResp` on the wire, failure bits, media types.
+//! - [`authority`]: [`TimestampAuthority`] checks requests and signs tokens, with serial numbers
+//!   from the store's timestamp log; `POST /tsa` (`crate::http::tsa`) serves it.
+//! - [`client`]: [`TsaClient`] asks any TSA over HTTP or HTTPS and checks what comes back.
+//! - [`validate`]: [`validate_token`] judges a token against the data or digest it should cover,
+//!   with the TSA's chain, for the verification report.
+//! - [`certificate`]: what RFC 3161 asks of a TSA certificate.
+//! - [`config`]: the `--tsa-*` options of `vanthu serve` and the loading of the TSA key.
+//!
+//! Tokens themselves (TSTInfo, parsing, the CMS signature) are `crate::cms`'s; chains and trust
+//! are `crate::pki`'s.
+
+pub mod authority;
+pub mod certificate;
+pub mod client;
+pub mod config;
+pub mod protocol;
+pub mod validate;
+
+pub use authority::{
+    Answer, AuthorityConfig, AuthorityError, DEFAULT_ACCURACY_MS, DEFAULT_POLICY, IssuedToken,
+    Outcome, Rejection, SerialAllocator, StoreSerials, TimestampAuthority,
+};
+pub use certificate::{TsaCertificateError, check_timestamping_usage};
+pub use client::{ClientConfig, ClientError, ObtainedToken, TimestampRequest, TsaClient};
+pub use protocol::{
+    FailureInfo, PkiStatus, QUERY_MEDIA_TYPE, REPLY_MEDIA_TYPE, TimeStampReq, TimeStampResp,
+};
+pub use validate::{Covered, TimestampValidation, TsaChainTime, ValidationContext, validate_token};
