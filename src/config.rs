@@ -206,6 +206,8 @@ pub struct FileConfig {
     pub request_timeout: Option<u64>,
     pub session_hours: Option<u64>,
     pub cookie_secure: Option<bool>,
+    /// The timestamp authority (`[tsa]` table).
+    pub tsa: Option<crate::tsa::config::TsaFileConfig>,
 }
 
 impl FileConfig {

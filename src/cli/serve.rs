@@ -14,6 +14,7 @@ use super::{CliError, CliResult};
 use crate::config::{self, LogFormat, ServiceArgs, Settings, StorageArgs};
 use crate::domain::demo;
 use crate::http::{self, AppState};
+use crate::tsa::config::{self as tsa_config, OpenedAuthority, TsaArgs, TsaSettings};
 use crate::workflow::{AuthPolicy, SeedOutcome, Service};
 
 #[derive(Debug, clap::Args)]
@@ -22,6 +23,8 @@ pub struct ServeArgs {
     pub storage: StorageArgs,
     #[command(flatten)]
     pub service: ServiceArgs,
+    #[command(flatten)]
+    pub tsa: TsaArgs,
 }
 
 pub async fn run(args: ServeArgs) -> CliResult {
@@ -47,6 +50,7 @@ pub async fn run(args: ServeArgs) -> CliResult {
         .await
         .map_err(CliError::failed)?;
     let show_demo = seed(&service, &settings).await?;
+    let tsa = open_tsa(&args.tsa, &file, &settings, &service).await?;
 
     let listener = TcpListener::bind(settings.listen).await.map_err(|source| {
         CliError::Usage(format!("cannot listen on {}: {source}", settings.listen))
@@ -55,9 +59,14 @@ pub async fn run(args: ServeArgs) -> CliResult {
         .local_addr()
         .map_err(|source| CliError::Usage(format!("cannot read the bound address: {source}")))?;
     print_banner(address, show_demo.then_some(&settings));
+    print_tsa(address, tsa.as_ref());
     tracing::info!(%address, "listening");
 
-    let app = http::router(AppState::new(service, settings.http.clone()));
+    let mut state = AppState::new(service, settings.http.clone());
+    if let Some(opened) = &tsa {
+        state = state.with_tsa(opened.authority.clone());
+    }
+    let app = http::router(state);
     let signalled = Arc::new(Notify::new());
     let notify = signalled.clone();
     let shutdown = async move {
@@ -110,6 +119,48 @@ async fn seed(service: &Service, settings: &Settings) -> Result<bool, CliError> 
             Ok(present)
         }
     }
+}
+
+/// The timestamp authority the options describe (the development one in demo mode).
+async fn open_tsa(
+    args: &TsaArgs,
+    file: &config::FileConfig,
+    settings: &Settings,
+    service: &Service,
+) -> Result<Option<OpenedAuthority>, CliError> {
+    let tsa_settings = TsaSettings::resolve(
+        args,
+        file.tsa.as_ref(),
+        std::env::var(tsa_config::PASSPHRASE_ENV).ok(),
+        &settings.storage.data_dir,
+        settings.demo,
+    )
+    .map_err(|error| CliError::Usage(error.to_string()))?;
+    let opened = tsa_config::open_authority(&tsa_settings, service.store().clone())
+        .await
+        .map_err(CliError::failed)?;
+    if let Some(opened) = &opened {
+        tracing::info!(
+            subject = %opened.authority.subject(),
+            policy = %opened.authority.config().policy,
+            development = opened.development,
+            "timestamp authority ready"
+        );
+    }
+    Ok(opened)
+}
+
+fn print_tsa(address: std::net::SocketAddr, tsa: Option<&OpenedAuthority>) {
+    let Some(opened) = tsa else {
+        return;
+    };
+    println!();
+    println!("Timestamp authority (dịch vụ cấp dấu thời gian): POST http://{address}/tsa");
+    if opened.development {
+        println!("  development TSA, NOT FOR PRODUCTION (chỉ dùng thử nghiệm)");
+    }
+    use std::io::Write as _;
+    let _ = std::io::stdout().flush();
 }
 
 fn print_banner(address: std::net::SocketAddr, demo: Option<&Settings>) {

@@ -12,6 +12,7 @@ pub mod health;
 pub mod org;
 pub mod problem;
 pub mod state;
+pub mod tsa;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -49,6 +50,7 @@ pub const UNDOCUMENTED_ROUTES: &[(&str, &str)] =
         (name = "health", description = "Liveness and readiness"),
         (name = "auth", description = "Login, logout and the signed-in user"),
         (name = "organisation", description = "Units and users"),
+        (name = "timestamp", description = "RFC 3161 timestamp authority (DER in, DER out; not JSON)"),
     )
 )]
 struct ApiDoc;
@@ -72,6 +74,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(health::routes())
         .merge(auth::routes())
         .merge(org::routes())
+        .merge(tsa::routes())
 }
 
 /// The OpenAPI document of every JSON endpoint.

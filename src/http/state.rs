@@ -1,10 +1,11 @@
 //! What every handler can reach: the use cases, the HTTP settings and the metrics registry.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
 use crate::config::HttpSettings;
+use crate::tsa::TimestampAuthority;
 use crate::workflow::Service;
 
 /// Shared by all handlers; cheap to clone.
@@ -13,6 +14,8 @@ pub struct AppState {
     pub service: Service,
     pub http: HttpSettings,
     pub metrics: PrometheusHandle,
+    /// The RFC 3161 authority behind `POST /tsa`, when one is configured.
+    pub tsa: Option<Arc<TimestampAuthority>>,
 }
 
 impl AppState {
@@ -21,7 +24,14 @@ impl AppState {
             service,
             http,
             metrics: metrics_handle(),
+            tsa: None,
         }
+    }
+
+    /// The same state with a timestamp authority for `POST /tsa`.
+    pub fn with_tsa(mut self, authority: Arc<TimestampAuthority>) -> Self {
+        self.tsa = Some(authority);
+        self
     }
 }
 
@@ -30,6 +40,7 @@ impl std::fmt::Debug for AppState {
         f.debug_struct("AppState")
             .field("service", &self.service)
             .field("http", &self.http)
+            .field("tsa", &self.tsa)
             .finish_non_exhaustive()
     }
 }
