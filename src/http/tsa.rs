@@ -62,7 +62,9 @@ async fn timestamp(State(state): State<AppState>, request: Request) -> Response 
     if !has_query_content_type(&request) {
         return Problem::new(
             ProblemKind::UnsupportedMediaType,
-            format!("Cần Content-Type: {QUERY_MEDIA_TYPE} / Expected Content-Type: {QUERY_MEDIA_TYPE}"),
+            format!(
+                "Cần Content-Type: {QUERY_MEDIA_TYPE} / Expected Content-Type: {QUERY_MEDIA_TYPE}"
+            ),
         )
         .into_response();
     }

@@ -311,7 +311,10 @@ impl TimestampAuthority {
             policy: self.config.policy.to_string(),
             imprint_algorithm: imprint_algorithm.oid().to_string(),
             imprint: request.message_imprint.hashed_message.as_bytes().to_vec(),
-            nonce: request.nonce.as_ref().map(|nonce| nonce.as_bytes().to_vec()),
+            nonce: request
+                .nonce
+                .as_ref()
+                .map(|nonce| nonce.as_bytes().to_vec()),
             tsa_certificate_sha256: self.certificate.sha256().to_vec(),
         };
         let serial = self.serials.allocate(&record).await.map_err(|error| {
@@ -321,15 +324,13 @@ impl TimestampAuthority {
                 "không cấp được số sê-ri / no serial number could be allocated",
             )
         })?;
-        let token = self
-            .sign(request, serial, gen_time)
-            .map_err(|error| {
-                tracing::error!(%error, serial, "cannot sign a timestamp token");
-                Rejection::new(
-                    FailureInfo::SystemFailure,
-                    "không ký được dấu thời gian / the token could not be signed",
-                )
-            })?;
+        let token = self.sign(request, serial, gen_time).map_err(|error| {
+            tracing::error!(%error, serial, "cannot sign a timestamp token");
+            Rejection::new(
+                FailureInfo::SystemFailure,
+                "không ký được dấu thời gian / the token could not be signed",
+            )
+        })?;
         metrics::counter!("tsa_tokens_issued_total").increment(1);
         tracing::debug!(serial, "issued a timestamp token");
         Ok(IssuedToken {

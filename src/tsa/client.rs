@@ -462,6 +462,11 @@ mod tests {
         let first = fresh_nonce().unwrap();
         let second = fresh_nonce().unwrap();
         assert_ne!(first, second);
-        assert!(first.as_bytes().first().is_some_and(|byte| byte & 0x80 == 0));
+        assert!(
+            first
+                .as_bytes()
+                .first()
+                .is_some_and(|byte| byte & 0x80 == 0)
+        );
     }
 }

@@ -161,7 +161,11 @@ impl TsaSettings {
                 passphrase,
             },
             (Some(_), None) => return Err(TsaConfigError::Incomplete { given: "--tsa-key" }),
-            (None, Some(_)) => return Err(TsaConfigError::Incomplete { given: "--tsa-cert" }),
+            (None, Some(_)) => {
+                return Err(TsaConfigError::Incomplete {
+                    given: "--tsa-cert",
+                });
+            }
             (None, None) if chain.is_some() => return Err(TsaConfigError::ChainWithoutKey),
             (None, None) if demo => TsaSource::Development {
                 dir: data_dir.join(DEV_PKI_FOLDER),
@@ -283,13 +287,15 @@ fn read_certificates(path: &Path) -> Result<Vec<Vec<u8>>, TsaConfigError> {
 
 /// Reads the key: opens a sealed one with the passphrase, seals a plain one when a passphrase
 /// is configured.
-fn read_key(path: &Path, passphrase: Option<&Secret<String>>) -> Result<PrivateKey, TsaConfigError> {
-    let bytes = zeroize::Zeroizing::new(std::fs::read(path).map_err(|source| {
-        TsaConfigError::Io {
+fn read_key(
+    path: &Path,
+    passphrase: Option<&Secret<String>>,
+) -> Result<PrivateKey, TsaConfigError> {
+    let bytes =
+        zeroize::Zeroizing::new(std::fs::read(path).map_err(|source| TsaConfigError::Io {
             path: path.to_path_buf(),
             source,
-        }
-    })?);
+        })?);
     let key_error = |source| TsaConfigError::Key {
         path: path.to_path_buf(),
         source,

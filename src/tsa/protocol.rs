@@ -333,7 +333,11 @@ mod tests {
         assert!(bad_alg.windows(4).any(|w| w == [0x03, 0x02, 0x07, 0x80]));
         // badRequest: bit 2 → 03 02 05 20
         let bad_request = TimeStampResp::rejection(FailureInfo::BadRequest, "x").unwrap();
-        assert!(bad_request.windows(4).any(|w| w == [0x03, 0x02, 0x05, 0x20]));
+        assert!(
+            bad_request
+                .windows(4)
+                .any(|w| w == [0x03, 0x02, 0x05, 0x20])
+        );
         // systemFailure: bit 25 → 03 05 06 00 00 00 40
         let failure = TimeStampResp::rejection(FailureInfo::SystemFailure, "x").unwrap();
         assert!(

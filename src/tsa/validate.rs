@@ -10,8 +10,9 @@
 //!
 //! **At which time the TSA chain is validated** ([`TsaChainTime`]): by default at `genTime`
 //! without treating it as proven — the TSA certificate must have been valid when the token says
-//! it was made, and a revocation of the TSA certificate after `genTime` leaves the token
-//! `INDETERMINATE` (`REVOKED_NO_POE`), since a compromised TSA key can back-date tokens. When a
+//! it was made, a revocation of the TSA certificate after `genTime` leaves the token
+//! `INDETERMINATE` (`REVOKED_NO_POE`), since a compromised TSA key can back-date tokens, and one
+//! at or before `genTime` fails it (`REVOKED`: the TSA says it signed after). When a
 //! later proof of existence of the token is known (an archive timestamp over it), the caller
 //! passes [`TsaChainTime::ProvenAt`] and the chain is validated at that time as a proof.
 
@@ -384,11 +385,10 @@ fn check_signature(
         }
     };
     if verification.ess == EssBinding::Absent {
-        validation
-            .findings
-            .push(Finding::new(Code::SigningCertificateAttributeMissing, &[]).with_severity(
-                crate::verify::messages::Severity::Error,
-            ));
+        validation.findings.push(
+            Finding::new(Code::SigningCertificateAttributeMissing, &[])
+                .with_severity(crate::verify::messages::Severity::Error),
+        );
         problems.push(SubIndication::FormatFailure);
         return;
     }
@@ -484,7 +484,9 @@ fn check_chain(
             }
             ValidationTime::proven(proven, context.now)
         }
-    };
+    }
+    // genTime is the TSA's own word: a revocation at or before it is a proven failure.
+    .with_claimed(Some(gen_time));
     let mut untrusted: Vec<SourcedCertificate> = token
         .signed_data
         .certificates
