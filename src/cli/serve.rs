@@ -58,8 +58,7 @@ pub async fn run(args: ServeArgs) -> CliResult {
     let address = listener
         .local_addr()
         .map_err(|source| CliError::Usage(format!("cannot read the bound address: {source}")))?;
-    print_banner(address, show_demo.then_some(&settings));
-    print_tsa(address, tsa.as_ref());
+    print_banner(address, show_demo.then_some(&settings), tsa.as_ref());
     tracing::info!(%address, "listening");
 
     let mut state = AppState::new(service, settings.http.clone());
@@ -150,21 +149,31 @@ async fn open_tsa(
     Ok(opened)
 }
 
+/// One banner line under the address, so that readers of the banner's first lines see it.
+/// Written without `println!`, which panics when nobody reads stdout any more.
 fn print_tsa(address: std::net::SocketAddr, tsa: Option<&OpenedAuthority>) {
+    use std::io::Write as _;
     let Some(opened) = tsa else {
         return;
     };
-    println!();
-    println!("Timestamp authority (dịch vụ cấp dấu thời gian): POST http://{address}/tsa");
-    if opened.development {
-        println!("  development TSA, NOT FOR PRODUCTION (chỉ dùng thử nghiệm)");
-    }
-    use std::io::Write as _;
-    let _ = std::io::stdout().flush();
+    let marking = if opened.development {
+        " (development TSA, NOT FOR PRODUCTION / chỉ dùng thử nghiệm)"
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        std::io::stdout(),
+        "Timestamp authority (cấp dấu thời gian): POST http://{address}/tsa{marking}"
+    );
 }
 
-fn print_banner(address: std::net::SocketAddr, demo: Option<&Settings>) {
+fn print_banner(
+    address: std::net::SocketAddr,
+    demo: Option<&Settings>,
+    tsa: Option<&OpenedAuthority>,
+) {
     println!("vanthu listening on http://{address}");
+    print_tsa(address, tsa);
     if let Some(settings) = demo {
         println!();
         println!("Demo accounts (tài khoản demo):");

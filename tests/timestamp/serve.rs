@@ -77,7 +77,7 @@ impl Server {
     /// Starts and waits for the banner's timestamp-authority line.
     pub fn start_with_tsa(command: Command) -> Server {
         let mut server = Server::spawn(command);
-        server.wait_for("/tsa\n");
+        server.wait_for("/tsa");
         server
     }
 
