@@ -192,7 +192,8 @@ impl TsaClient {
             .timeout(config.timeout)
             .connect_timeout(config.connect_timeout)
             .user_agent(concat!("vanthu/", env!("CARGO_PKG_VERSION")))
-            .redirect(reqwest::redirect::Policy::limited(3));
+            // A redirected POST would turn into a GET: a 3xx is reported as an HTTP status.
+            .redirect(reqwest::redirect::Policy::none());
         if !config.system_proxy {
             builder = builder.no_proxy();
         }
@@ -394,7 +395,7 @@ fn check_nonce(request: &TimeStampReq, token: &TimeStampToken) -> Result<(), Cli
 }
 
 /// 64 random bits as a positive INTEGER.
-fn fresh_nonce() -> Result<Int, ClientError> {
+pub(crate) fn fresh_nonce() -> Result<Int, ClientError> {
     use ring::rand::SecureRandom as _;
     let mut bytes = [0u8; 8];
     ring::rand::SystemRandom::new()

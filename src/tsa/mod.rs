@@ -7,6 +7,8 @@
 //! - [`client`]: [`TsaClient`] asks any TSA over HTTP or HTTPS and checks what comes back.
 //! - [`validate`]: [`validate_token`] judges a token against the data or digest it should cover,
 //!   with the TSA's chain, for the verification report.
+//! - [`timestamper`]: [`Timestamper`], one interface over the built-in authority (in process)
+//!   and a TSA at a URL ([`RemoteTsa`]), for the signing code.
 //! - [`certificate`]: what RFC 3161 asks of a TSA certificate.
 //! - [`config`]: the `--tsa-*` options of `vanthu serve` and the loading of the TSA key.
 //!
@@ -18,6 +20,7 @@ pub mod certificate;
 pub mod client;
 pub mod config;
 pub mod protocol;
+pub mod timestamper;
 pub mod validate;
 
 pub use authority::{
@@ -25,8 +28,11 @@ pub use authority::{
     Outcome, Rejection, SerialAllocator, StoreSerials, TimestampAuthority,
 };
 pub use certificate::{TsaCertificateError, check_timestamping_usage};
-pub use client::{ClientConfig, ClientError, ObtainedToken, TimestampRequest, TsaClient};
+pub use client::{
+    ClientConfig, ClientError, ObtainedToken, TimestampRequest, TsaClient, check_reply,
+};
 pub use protocol::{
     FailureInfo, PkiStatus, QUERY_MEDIA_TYPE, REPLY_MEDIA_TYPE, TimeStampReq, TimeStampResp,
 };
+pub use timestamper::{RemoteTsa, Timestamper};
 pub use validate::{Covered, TimestampValidation, TsaChainTime, ValidationContext, validate_token};

@@ -402,3 +402,34 @@ async fn https_works_with_a_trusted_server_certificate_and_only_then() {
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test]
+async fn a_timestamper_gives_checked_tokens_in_process_and_over_http() {
+    use vanthu::tsa::{RemoteTsa, Timestamper};
+    let vanthu = Vanthu::start(true).await;
+    let digest = DigestAlgorithm::Sha256.digest(DATA);
+    let remote: Box<dyn Timestamper> = Box::new(RemoteTsa::new(client(), vanthu.tsa_url()));
+    let local: Box<dyn Timestamper> = Box::new(support::authority());
+    let store = trust(pki());
+    let policy = ValidationPolicy::default();
+    for timestamper in [remote, local] {
+        let obtained = timestamper
+            .timestamp(DigestAlgorithm::Sha256, &digest)
+            .await
+            .expect("token");
+        assert!(obtained.token.tst_info.nonce.is_some());
+        let validation = validate_token(
+            &obtained.der,
+            Covered::Data(DATA),
+            &ValidationContext::new(&store, &policy),
+        );
+        assert!(validation.passed(), "{validation:#?}");
+    }
+    let rejected = support::authority()
+        .timestamp(DigestAlgorithm::Sha1, &DigestAlgorithm::Sha1.digest(DATA))
+        .await;
+    assert!(matches!(
+        rejected,
+        Err(ClientError::Rejected { ref fail_info, .. }) if fail_info == &[FailureInfo::BadAlg]
+    ));
+}
