@@ -1,4 +1,5 @@
-//! What every handler can reach: the use cases, the HTTP settings and the metrics registry.
+//! What every handler can reach: the use cases, the HTTP settings, the metrics registry and the
+//! timestamp authority, when one is configured.
 
 use std::sync::{Arc, OnceLock};
 

@@ -6,6 +6,9 @@
 //! takes the audit events describing them and appends them to the audit chain inside the same
 //! transaction. A use case therefore cannot change state without an audit event; dropping a
 //! `WriteTx` rolls it back. The store holds no business rules: it stores what it is given.
+//!
+//! One exception to the audit rule: the timestamp log (`record_timestamp`), where each token
+//! issued by the built-in RFC 3161 authority gets its serial number in one atomic insert.
 
 pub mod blob;
 mod migrations;
