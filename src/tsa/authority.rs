@@ -553,7 +553,9 @@ fn positive_integer(value: i64) -> Result<Int, SignError> {
 fn reject(rejection: Rejection) -> Answer {
     metrics::counter!("tsa_requests_rejected_total", "fail_info" => rejection.fail_info.name())
         .increment(1);
-    tracing::info!(fail_info = %rejection.fail_info, reason = %rejection.reason, "timestamp request rejected");
+    // Debug, not info: rejections are ordinary protocol answers, counted by the metric, and a
+    // flood of garbage must not flood the log.
+    tracing::debug!(fail_info = %rejection.fail_info, reason = %rejection.reason, "timestamp request rejected");
     let der = TimeStampResp::rejection(rejection.fail_info, &rejection.reason)
         .unwrap_or_else(|_| SYSTEM_FAILURE_REPLY.to_vec());
     Answer {

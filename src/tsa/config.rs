@@ -346,6 +346,8 @@ fn write_sealed(
         source,
     };
     let temporary = path.with_extension("sealing");
+    // A leftover of an interrupted earlier attempt holds nothing the original does not.
+    let _ = std::fs::remove_file(&temporary);
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
