@@ -21,9 +21,10 @@ use crate::support::{self, HandMade, pki, trust};
 
 const DATA: &[u8] = b"signature value to timestamp";
 
+/// Generous: tests run in parallel on a busy machine. The slow-TSA test uses its own.
 fn client() -> TsaClient {
     client_with(ClientConfig {
-        timeout: Duration::from_secs(2),
+        timeout: Duration::from_secs(20),
         system_proxy: false,
         ..ClientConfig::default()
     })
@@ -213,7 +214,12 @@ async fn a_tsa_that_is_down_slow_or_talks_nonsense_is_a_clear_error() {
     );
 
     let slow = FakeTsa::start(Arc::new(|_| Behaviour::Hang)).await;
-    match client().timestamp(&slow.url, &asked()).await {
+    let impatient = client_with(ClientConfig {
+        timeout: Duration::from_secs(1),
+        system_proxy: false,
+        ..ClientConfig::default()
+    });
+    match impatient.timestamp(&slow.url, &asked()).await {
         Err(error @ ClientError::TimedOut { .. }) => {
             assert!(error.to_string().contains(&slow.url), "{error}");
         }
@@ -247,7 +253,7 @@ async fn a_tsa_that_is_down_slow_or_talks_nonsense_is_a_clear_error() {
     let limit = 4096;
     let small = client_with(ClientConfig {
         max_reply_bytes: limit,
-        timeout: Duration::from_secs(5),
+        timeout: Duration::from_secs(20),
         system_proxy: false,
         ..ClientConfig::default()
     });
@@ -386,7 +392,7 @@ async fn https_works_with_a_trusted_server_certificate_and_only_then() {
     let (fake, certificate) = FakeTsa::start_tls(answering(|_| {})).await;
     let trusting = client_with(ClientConfig {
         https_roots: vec![certificate],
-        timeout: Duration::from_secs(5),
+        timeout: Duration::from_secs(20),
         system_proxy: false,
         ..ClientConfig::default()
     });
