@@ -460,3 +460,30 @@ fn a_forward_prev_outside_linearization_is_refused() {
         "{error}"
     );
 }
+
+#[test]
+fn dangling_references_are_not_captured_by_new_objects() {
+    // /AcroForm and /Annots name objects 5 and 6, which do not exist; the update allocates ids
+    // from /Size 4, so its own new objects get exactly those numbers.
+    let objects = vec![
+        (1, text("<< /Type /Catalog /Pages 2 0 R /AcroForm 5 0 R >>")),
+        (2, text("<< /Type /Pages /Kids [3 0 R] /Count 1 >>")),
+        (
+            3,
+            text("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] /Annots 6 0 R >>"),
+        ),
+    ];
+    let doc = Document::from_bytes(build(&objects, "")).unwrap();
+    assert!(doc.latest().fields().unwrap().is_empty());
+    let prepared =
+        vanthu::pdf::prepare_signature(&doc, &vanthu::pdf::SignatureSpec::new("Sig")).unwrap();
+    let signed = Document::from_bytes(prepared.bytes().to_vec()).unwrap();
+    let view = signed.latest();
+    let fields = view.fields().unwrap();
+    assert_eq!(fields.len(), 1);
+    let acroform = view.acroform().unwrap().unwrap();
+    assert_eq!(view.integer_at(&acroform, b"SigFlags").unwrap(), Some(3));
+    let page = view.page(0).unwrap();
+    let annots = view.array_at(&page.dict, b"Annots").unwrap().unwrap();
+    assert_eq!(annots, vec![Object::Reference(fields[0].id)]);
+}
