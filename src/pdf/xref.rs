@@ -708,7 +708,9 @@ fn parse_xref_stream_entries(
     limits: &Limits,
 ) -> std::result::Result<HashMap<u32, XrefEntry>, XrefProblem> {
     let entry_width: usize = widths.iter().sum();
-    let total: u64 = index.iter().map(|(_, count)| *count).sum();
+    let total: u64 = index
+        .iter()
+        .fold(0u64, |sum, (_, count)| sum.saturating_add(*count));
     if total > u64::from(limits.max_objects) {
         return Err(XrefProblem::DataLength {
             expected: total.saturating_mul(entry_width as u64),

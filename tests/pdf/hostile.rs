@@ -353,10 +353,14 @@ fn object_stream_loops_and_lies_are_errors() {
 
 #[test]
 fn malformed_xref_streams_are_errors() {
-    let cases: [(&str, &[u8]); 3] = [
+    let cases: [(&str, &[u8]); 4] = [
         ("/W [1 20 1]", &[0; 8]),
         ("/W [1 2 1] /Index [0 5000000000]", &[0; 8]),
         ("/W [1 2 1] /Index [0 9]", &[1, 0, 9, 0]),
+        (
+            "/W [1 2 1] /Index [0 9223372036854775807 0 9223372036854775807 0 9]",
+            &[1, 0, 9, 0],
+        ),
     ];
     for (entries, data) in cases {
         let mut out = b"%PDF-1.7\n".to_vec();
