@@ -491,3 +491,65 @@ fn dangling_references_are_not_captured_by_new_objects() {
     let annots = view.array_at(&page.dict, b"Annots").unwrap().unwrap();
     assert_eq!(annots, vec![Object::Reference(fields[0].id)]);
 }
+
+/// Appends an update section listing `entries` (number, offset or next generation, kind) and
+/// objects written before it.
+fn append_update(base: &[u8], objects: &[(u32, u16, &str)], free: &[(u32, u16)]) -> Vec<u8> {
+    let doc = Document::from_bytes(base.to_vec()).unwrap();
+    let prev = doc.latest_revision().xref_offset();
+    let mut out = base.to_vec();
+    let mut lines = Vec::new();
+    for (number, generation, body) in objects {
+        lines.push((*number, format!("{:010} {generation:05} n\r\n", out.len())));
+        out.extend_from_slice(format!("{number} {generation} obj\n{body}\nendobj\n").as_bytes());
+    }
+    for (number, next_generation) in free {
+        lines.push((*number, format!("0000000000 {next_generation:05} f\r\n")));
+    }
+    let xref = out.len();
+    out.extend_from_slice(b"xref\n");
+    for (number, line) in lines {
+        out.extend_from_slice(format!("{number} 1\n{line}").as_bytes());
+    }
+    out.extend_from_slice(
+        format!("trailer\n<< /Size 5 /Root 1 0 R /Prev {prev} >>\nstartxref\n{xref}\n%%EOF\n")
+            .as_bytes(),
+    );
+    out
+}
+
+#[test]
+fn free_entries_and_generations_are_honoured_per_revision() {
+    let mut objects = catalog_and_pages();
+    objects.push((4, text("(first life)")));
+    let base = build(&objects, "");
+    let freed = append_update(&base, &[], &[(4, 1)]);
+    let reused = append_update(&freed, &[(4, 1, "(second life)")], &[]);
+    let doc = Document::from_bytes(reused).unwrap();
+    assert_eq!(doc.revisions().len(), 3);
+    let old = ObjectId::new(4, 0);
+    let new = ObjectId::new(4, 1);
+    assert_eq!(
+        doc.object_at(old, 0)
+            .unwrap()
+            .unwrap()
+            .object
+            .as_string()
+            .unwrap()
+            .bytes,
+        b"first life"
+    );
+    assert!(doc.object_at(old, 1).unwrap().is_none());
+    assert_eq!(doc.revisions()[1].freed_ids(), vec![old]);
+    assert!(
+        doc.get(old).unwrap().is_none(),
+        "a stale generation reads as null"
+    );
+    assert_eq!(doc.resolve(&Object::Reference(old)).unwrap(), Object::Null);
+    assert_eq!(
+        doc.object(new).unwrap().object.as_string().unwrap().bytes,
+        b"second life"
+    );
+    assert_eq!(doc.revisions_defining(new), vec![2]);
+    assert_eq!(doc.revisions_defining(old), vec![0]);
+}

@@ -286,3 +286,20 @@ fn read_everything_but_streams(doc: &Document) {
         doc.object(id).unwrap();
     }
 }
+
+#[test]
+fn documents_can_be_shared_between_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Document>();
+    assert_send_sync::<vanthu::pdf::PreparedSignature>();
+    let doc = std::sync::Arc::new(Document::from_bytes(simple_pdf(20, Layout::Streams)).unwrap());
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let doc = doc.clone();
+            std::thread::spawn(move || doc.latest().page_count().unwrap())
+        })
+        .collect();
+    for handle in handles {
+        assert_eq!(handle.join().unwrap(), 20);
+    }
+}
