@@ -18,6 +18,7 @@ const SECTION_KEYS: &[&[u8]] = &[
     b"Length",
     b"Filter",
     b"DecodeParms",
+    b"DP",
     b"DL",
     b"F",
     b"FFilter",

@@ -624,7 +624,8 @@ pub(crate) fn filter_steps_with(
         None => return Ok(Vec::new()),
         Some(value) => resolve(value)?,
     };
-    let params = match dict.get(b"DecodeParms").or_else(|| dict.get(b"DP")) {
+    // `/DP` is the inline-image abbreviation (§8.9.7); a stream dictionary must spell it out.
+    let params = match dict.get(b"DecodeParms") {
         None => Object::Null,
         Some(value) => resolve(value)?,
     };
