@@ -331,6 +331,7 @@ pub(crate) fn read_revisions(
     let startxref = read_last_startxref(source, limits)?;
     let mut sections: Vec<RawSection> = Vec::new();
     let mut visited = HashSet::new();
+    let mut total_entries = 0usize;
     let mut next = Some((startxref, "startxref"));
     while let Some((offset, pointed_by)) = next {
         if !visited.insert(offset) {
@@ -344,6 +345,16 @@ pub(crate) fn read_revisions(
             ));
         }
         let section = read_section(source, limits, offset, pointed_by)?;
+        // Bounds the memory of all sections together, not only of each one.
+        total_entries +=
+            section.entries.len() + section.hybrid_entries.as_ref().map_or(0, HashMap::len);
+        if total_entries > limits.max_objects as usize {
+            return Err(PdfError::limit(
+                Limit::ObjectCount,
+                total_entries as u64,
+                u64::from(limits.max_objects),
+            ));
+        }
         next = section.prev.map(|prev| (prev, "/Prev"));
         sections.push(section);
     }

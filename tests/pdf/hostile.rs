@@ -553,3 +553,28 @@ fn free_entries_and_generations_are_honoured_per_revision() {
     assert_eq!(doc.revisions_defining(new), vec![2]);
     assert_eq!(doc.revisions_defining(old), vec![0]);
 }
+
+#[test]
+fn entries_of_all_sections_together_are_bounded() {
+    let mut bytes = build(&catalog_and_pages(), "");
+    for _ in 0..3 {
+        bytes = append_update(&bytes, &[], &[(4, 1)]);
+    }
+    let limits = Limits {
+        max_objects: 5,
+        ..Limits::default()
+    };
+    // Each section alone fits (at most 4 entries), the four together do not.
+    let error = Document::from_bytes_with_limits(bytes.clone(), limits).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            PdfError::LimitExceeded {
+                limit: Limit::ObjectCount,
+                ..
+            }
+        ),
+        "{error}"
+    );
+    assert_eq!(Document::from_bytes(bytes).unwrap().revisions().len(), 4);
+}
