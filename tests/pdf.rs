@@ -26,3 +26,9 @@ mod dss;
 
 #[path = "pdf/hostile.rs"]
 mod hostile;
+
+#[path = "../fuzz/exercise.rs"]
+mod exercise;
+
+#[path = "pdf/fuzz_corpus.rs"]
+mod fuzz_corpus;

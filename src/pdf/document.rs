@@ -257,6 +257,13 @@ impl Document {
             .find(|revision| revision.eof_offset() == offset || revision.end_offset() == offset)
     }
 
+    /// The revision whose bytes contain `offset` (from its start to the end of its `%%EOF` line).
+    pub fn revision_containing(&self, offset: u64) -> Option<&Revision> {
+        self.revisions
+            .iter()
+            .find(|revision| revision.start_offset() <= offset && offset < revision.end_offset())
+    }
+
     /// The document as the newest revision sees it.
     pub fn latest(&self) -> View<'_> {
         View {

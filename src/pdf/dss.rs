@@ -135,7 +135,7 @@ pub fn add_dss(update: &mut IncrementalUpdate<'_>, dss: &DssUpdate) -> Result<()
         .as_dict()
         .ok_or_else(|| PdfError::structure("the catalog is not a dictionary"))?;
     let existing_id = catalog_dict.get_reference(b"DSS").ok().flatten();
-    let mut store = match update.resolve(catalog_dict.get(b"DSS").unwrap_or(&Object::Null))? {
+    let mut store = match view.resolve(catalog_dict.get(b"DSS").unwrap_or(&Object::Null))? {
         Object::Dictionary(dict) => dict,
         Object::Null => Dictionary::new().with("Type", Object::name("DSS")),
         other => return Err(wrong_type("/DSS", "dictionary", &other)),
@@ -203,7 +203,8 @@ pub fn add_dss(update: &mut IncrementalUpdate<'_>, dss: &DssUpdate) -> Result<()
         store.insert("VRI", vri);
     }
     match existing_id {
-        Some(id) if view.get(id)?.is_some() || update.is_staged(id) => update.set(id, store),
+        // Only an existing object: a dangling /DSS reference could name an id of this update.
+        Some(id) if view.get(id)?.is_some() => update.set(id, store),
         _ => {
             let id = update.add(store)?;
             let mut catalog = update.current(root)?;

@@ -11,7 +11,8 @@ use std::fmt;
 pub struct Limits {
     /// Largest accepted file, in bytes.
     pub max_file_size: u64,
-    /// Largest object number accepted in a cross-reference section or trailer `/Size`.
+    /// Largest object number accepted in a cross-reference section or trailer `/Size`, and most
+    /// cross-reference entries in all sections together.
     pub max_objects: u32,
     /// Deepest nesting of arrays and dictionaries, and longest chain of references followed.
     pub max_nesting_depth: usize,

@@ -1,14 +1,31 @@
-//! Reading PDF revisions, cross-reference sections and objects, and writing incremental updates;
-//! knows nothing of CMS, HTTP or the database.
+//! Reading PDF revisions, cross-reference sections and objects, and writing incremental updates
+//! with signature placeholders; knows nothing of CMS, HTTP or the database.
 //!
-//! - [`Document`] opens a file (or bytes) and reads only what it needs: the cross-reference
-//!   sections at open, objects on demand through a bounded cache. Every revision is kept
-//!   ([`Revision`]: xref offset, trailer, ids it defines, where its `%%EOF` ends), and
-//!   [`Document::at`] shows the document as any revision saw it.
-//! - Objects ([`Object`]) keep the byte spans of their top-level dictionary entries
-//!   ([`IndirectObject::entry_span`]), which a verifier needs to check a signature's `/ByteRange`.
-//! - Nothing is repaired: a wrong `startxref`, an offset that misses its object or a malformed
-//!   section is an error ([`PdfError`]) naming what is wrong. [`Limits`] bound memory and time.
+//! Reading ([`Document`]):
+//! - [`Document::open`] (a file, read through small windows) or [`Document::from_bytes`] reads the
+//!   header and every cross-reference section, nothing else; objects are parsed on demand and
+//!   kept in a bounded cache. [`Limits`] bound file size, object counts, nesting, decoded stream
+//!   size and tree walks; every limit error names the [`Limit`].
+//! - Every revision is kept, oldest first ([`Revision`]: xref offset and kind, trailer, the ids it
+//!   defines or frees, where its `%%EOF` ends). [`Document::latest`] and [`Document::at`] give a
+//!   [`View`] of the document as that revision saw it: objects, references, catalog, pages,
+//!   form fields, signature fields, DocMDP/FieldMDP settings and the DSS.
+//! - Objects read directly from the file keep the byte spans of their top-level dictionary
+//!   entries ([`IndirectObject::entry_span`]): a verifier checks that a signature's `/ByteRange`
+//!   gap is exactly *this* dictionary's `/Contents` token. An object read from an object stream
+//!   has no spans (a signature dictionary there cannot be valid).
+//! - Nothing is repaired: a wrong `startxref`, an offset that misses its `N G obj`, a loop or a
+//!   malformed section is an error ([`PdfError`]) naming what is wrong. Encryption is detected
+//!   ([`Document::is_encrypted`]), never decrypted.
+//!
+//! Writing ([`IncrementalUpdate`]):
+//! - An update appends new objects and new versions of existing ones after the input's exact
+//!   bytes, with an xref section of the input's kind and a trailer chained with `/Prev`.
+//! - [`prepare_signature`] (or [`prepare_signature_in`] with the caller's appearance objects
+//!   already in the update) adds a signature field, widget and signature dictionary with
+//!   `/ByteRange` and `/Contents` reserved and patched in place; the [`PreparedSignature`] streams
+//!   the covered bytes to a hasher and embeds the DER the CMS layer makes.
+//!   [`prepare_document_timestamp`] and [`append_dss`] make the PAdES B-LTA and B-LT updates.
 
 pub mod appearance;
 mod document;

@@ -169,6 +169,21 @@ impl Stream {
         }
     }
 
+    /// A stream holding `data` compressed with FlateDecode (`/Filter` set accordingly). For
+    /// content streams, fonts and other data the caller builds.
+    pub fn compressed(mut dict: Dictionary, data: &[u8]) -> Self {
+        use std::io::Write;
+        let mut encoder =
+            flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        // Writing into a Vec cannot fail.
+        let compressed = encoder
+            .write_all(data)
+            .and_then(|()| encoder.finish())
+            .unwrap_or_default();
+        dict.insert("Filter", Object::name("FlateDecode"));
+        Stream::new(dict, compressed)
+    }
+
     /// The encoded length of the data.
     pub fn encoded_len(&self) -> u64 {
         match &self.data {

@@ -264,11 +264,15 @@ pub fn prepare_signature_in(
         Some(field) => effective_lock(field, spec)?,
         None => spec.lock.clone(),
     };
-    match existing {
-        Some(field) => fill_existing_field(&mut update, &field, signature_id, spec, &lock)?,
-        None => create_field(&mut update, &view, root, signature_id, spec, &lock)?,
-    }
-    set_sig_flags(&mut update, root)?;
+    let new_field = match existing {
+        Some(field) => {
+            fill_existing_field(&mut update, &field, signature_id, spec, &lock)?;
+            None
+        }
+        None => Some(create_field(&mut update, &view, signature_id, spec, &lock)?),
+    };
+    // One edit of the AcroForm: references this update creates are never followed again.
+    update_acroform(&mut update, root, new_field)?;
     if spec.certification.is_some() {
         add_docmdp_permission(&mut update, root, signature_id)?;
     }
@@ -419,14 +423,14 @@ fn appearance_for(
     update.add(Stream::new(form, Vec::new()))
 }
 
+/// Creates the merged field and widget, adds it to its page and returns its id.
 fn create_field(
     update: &mut IncrementalUpdate<'_>,
     view: &View<'_>,
-    root: ObjectId,
     signature_id: ObjectId,
     spec: &SignatureSpec,
     lock: &Option<FieldMdpAction>,
-) -> Result<()> {
+) -> Result<ObjectId> {
     if spec.field_name.contains('.') {
         return Err(field_error(
             spec,
@@ -464,7 +468,7 @@ fn create_field(
     }
     let field = update.add(widget)?;
     add_to_annots(update, page, field)?;
-    add_to_fields(update, root, field)
+    Ok(field)
 }
 
 fn fill_existing_field(
@@ -512,23 +516,36 @@ fn add_to_annots(
     let page_dict = page_object
         .as_dict_mut()
         .ok_or_else(|| PdfError::structure(format!("page {page} is not a dictionary")))?;
-    match page_dict.get_mut(b"Annots") {
-        None | Some(Object::Null) => {
-            page_dict.insert("Annots", Object::Array(vec![annotation.into()]));
-            update.set(page, page_object)
-        }
-        Some(Object::Array(items)) => {
+    let indirect = live_reference(update, page_dict.get(b"Annots"))?;
+    match (page_dict.get_mut(b"Annots"), indirect) {
+        (_, Some(array_id)) => append_to_array_object(update, array_id, annotation, "/Annots"),
+        (Some(Object::Array(items)), None) => {
             items.push(annotation.into());
             update.set(page, page_object)
         }
-        Some(Object::Reference(array_id)) => {
-            let array_id = *array_id;
-            append_to_array_object(update, array_id, annotation, "/Annots")
+        // Absent, null, or a reference to nothing: a new array.
+        (None | Some(Object::Null) | Some(Object::Reference(_)), None) => {
+            page_dict.insert("Annots", Object::Array(vec![annotation.into()]));
+            update.set(page, page_object)
         }
-        Some(other) => Err(PdfError::structure(format!(
+        (Some(other), None) => Err(PdfError::structure(format!(
             "/Annots of page {page} is a {}",
             other.type_name()
         ))),
+    }
+}
+
+/// The id `value` refers to when it is a reference to an object that exists in the document.
+///
+/// A reference to a missing object must not be followed into the update: the update allocates
+/// new ids from `/Size`, and such a dangling reference could name one of them.
+fn live_reference(
+    update: &IncrementalUpdate<'_>,
+    value: Option<&Object>,
+) -> Result<Option<ObjectId>> {
+    match value {
+        Some(Object::Reference(id)) if update.document().get(*id)?.is_some() => Ok(Some(*id)),
+        _ => Ok(None),
     }
 }
 
@@ -546,46 +563,39 @@ fn append_to_array_object(
     update.set(array_id, array)
 }
 
-/// Appends `field` to `/AcroForm /Fields`, creating or merging the AcroForm (direct or indirect,
-/// existing fields kept).
-fn add_to_fields(
+/// Sets `/SigFlags` bits 1 and 2 (SignaturesExist, AppendOnly, other bits kept) and appends
+/// `new_field` to `/Fields`, creating or merging the AcroForm (direct or indirect, existing
+/// fields kept).
+fn update_acroform(
     update: &mut IncrementalUpdate<'_>,
     root: ObjectId,
-    field: ObjectId,
+    new_field: Option<ObjectId>,
 ) -> Result<()> {
-    edit_acroform(
-        update,
-        root,
-        &mut |update, acroform| match acroform.get_mut(b"Fields") {
-            None | Some(Object::Null) => {
-                acroform.insert("Fields", Object::Array(vec![field.into()]));
-                Ok(())
-            }
-            Some(Object::Array(items)) => {
+    edit_acroform(update, root, &mut |update, acroform| {
+        let flags = match acroform.get(b"SigFlags") {
+            Some(value) => update.document().resolve(value)?.as_integer().unwrap_or(0),
+            None => 0,
+        };
+        acroform.insert("SigFlags", Object::Integer(flags | 3));
+        let Some(field) = new_field else {
+            return Ok(());
+        };
+        let indirect = live_reference(update, acroform.get(b"Fields"))?;
+        match (acroform.get_mut(b"Fields"), indirect) {
+            (_, Some(array_id)) => append_to_array_object(update, array_id, field, "/Fields"),
+            (Some(Object::Array(items)), None) => {
                 items.push(field.into());
                 Ok(())
             }
-            Some(Object::Reference(array_id)) => {
-                let array_id = *array_id;
-                append_to_array_object(update, array_id, field, "/Fields")
+            (None | Some(Object::Null) | Some(Object::Reference(_)), None) => {
+                acroform.insert("Fields", Object::Array(vec![field.into()]));
+                Ok(())
             }
-            Some(other) => Err(PdfError::structure(format!(
+            (Some(other), None) => Err(PdfError::structure(format!(
                 "/AcroForm /Fields is a {}",
                 other.type_name()
             ))),
-        },
-    )
-}
-
-/// Sets `/SigFlags` bits 1 and 2 (SignaturesExist, AppendOnly), keeping other bits.
-fn set_sig_flags(update: &mut IncrementalUpdate<'_>, root: ObjectId) -> Result<()> {
-    edit_acroform(update, root, &mut |update, acroform| {
-        let current = match acroform.get(b"SigFlags") {
-            Some(value) => update.resolve(value)?.as_integer().unwrap_or(0),
-            None => 0,
-        };
-        acroform.insert("SigFlags", Object::Integer(current | 3));
-        Ok(())
+        }
     })
 }
 
@@ -602,20 +612,19 @@ fn edit_acroform(
     let catalog_dict = catalog
         .as_dict_mut()
         .ok_or_else(|| PdfError::structure("the catalog is not a dictionary"))?;
+    let indirect = live_reference(update, catalog_dict.get(b"AcroForm"))?;
+    if let Some(acroform_id) = indirect {
+        let mut acroform = update.current(acroform_id)?;
+        let Object::Dictionary(dict) = &mut acroform else {
+            return Err(PdfError::structure(format!(
+                "/AcroForm {acroform_id} is a {}, not a dictionary",
+                acroform.type_name()
+            )));
+        };
+        edit(update, dict)?;
+        return update.set(acroform_id, acroform);
+    }
     match catalog_dict.get(b"AcroForm").cloned() {
-        Some(Object::Reference(acroform_id))
-            if update
-                .resolve(&Object::Reference(acroform_id))?
-                .as_dict()
-                .is_some() =>
-        {
-            let mut acroform = update.current(acroform_id)?;
-            let dict = acroform
-                .as_dict_mut()
-                .ok_or_else(|| PdfError::structure("/AcroForm is not a dictionary"))?;
-            edit(update, dict)?;
-            update.set(acroform_id, acroform)
-        }
         Some(Object::Dictionary(mut dict)) => {
             edit(update, &mut dict)?;
             catalog_dict.insert("AcroForm", dict);
@@ -649,15 +658,15 @@ fn add_docmdp_permission(
     let catalog_dict = catalog
         .as_dict_mut()
         .ok_or_else(|| PdfError::structure("the catalog is not a dictionary"))?;
+    if let Some(perms_id) = live_reference(update, catalog_dict.get(b"Perms"))? {
+        let mut perms = update.current(perms_id)?;
+        let Object::Dictionary(dict) = &mut perms else {
+            return Err(PdfError::structure("/Perms is not a dictionary"));
+        };
+        dict.insert("DocMDP", signature);
+        return update.set(perms_id, perms);
+    }
     match catalog_dict.get(b"Perms").cloned() {
-        Some(Object::Reference(perms_id)) => {
-            let mut perms = update.current(perms_id)?;
-            let dict = perms
-                .as_dict_mut()
-                .ok_or_else(|| PdfError::structure("/Perms is not a dictionary"))?;
-            dict.insert("DocMDP", signature);
-            update.set(perms_id, perms)
-        }
         Some(Object::Dictionary(mut perms)) => {
             perms.insert("DocMDP", signature);
             catalog_dict.insert("Perms", perms);

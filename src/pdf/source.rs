@@ -112,8 +112,10 @@ pub(crate) fn read_vec(source: &dyn Source, offset: u64, len: usize) -> Result<V
     Ok(buf)
 }
 
-/// Size of the window the parser keeps over a file source.
-const WINDOW: usize = 64 * 1024;
+/// The first window the parser reads from a file source: most objects fit in it.
+const FIRST_WINDOW: usize = 4 * 1024;
+/// The largest window: each refill doubles the size up to this, for long tables and arrays.
+const MAX_WINDOW: usize = 256 * 1024;
 
 /// Byte-at-a-time access for the lexer: a slice for memory sources, a sliding window over files.
 pub(crate) struct ByteReader<'s> {
@@ -121,6 +123,7 @@ pub(crate) struct ByteReader<'s> {
     whole: Option<&'s [u8]>,
     window: Vec<u8>,
     window_start: u64,
+    next_window: usize,
     len: u64,
 }
 
@@ -131,6 +134,7 @@ impl<'s> ByteReader<'s> {
             whole: source.as_slice(),
             window: Vec::new(),
             window_start: 0,
+            next_window: FIRST_WINDOW,
             len: source.len(),
         }
     }
@@ -162,7 +166,10 @@ impl<'s> ByteReader<'s> {
 
     fn fill(&mut self, pos: u64) -> Result<()> {
         let available = self.len.saturating_sub(pos);
-        let size = usize::try_from(available).unwrap_or(WINDOW).min(WINDOW);
+        let size = usize::try_from(available)
+            .unwrap_or(self.next_window)
+            .min(self.next_window);
+        self.next_window = (self.next_window * 2).min(MAX_WINDOW);
         self.window.resize(size, 0);
         self.source
             .read_exact_at(pos, &mut self.window)

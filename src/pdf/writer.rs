@@ -18,6 +18,7 @@ const SECTION_KEYS: &[&[u8]] = &[
     b"Length",
     b"Filter",
     b"DecodeParms",
+    b"DP",
     b"DL",
     b"F",
     b"FFilter",
@@ -295,7 +296,7 @@ impl<'d> IncrementalUpdate<'d> {
     }
 
     fn size(&self, with_xref_stream: bool) -> i64 {
-        let next = self.next_number + u32::from(with_xref_stream);
+        let next = self.next_number.saturating_add(u32::from(with_xref_stream));
         i64::from(next.max(self.original_size))
     }
 

@@ -331,6 +331,7 @@ pub(crate) fn read_revisions(
     let startxref = read_last_startxref(source, limits)?;
     let mut sections: Vec<RawSection> = Vec::new();
     let mut visited = HashSet::new();
+    let mut total_entries = 0usize;
     let mut next = Some((startxref, "startxref"));
     while let Some((offset, pointed_by)) = next {
         if !visited.insert(offset) {
@@ -344,6 +345,16 @@ pub(crate) fn read_revisions(
             ));
         }
         let section = read_section(source, limits, offset, pointed_by)?;
+        // Bounds the memory of all sections together, not only of each one.
+        total_entries +=
+            section.entries.len() + section.hybrid_entries.as_ref().map_or(0, HashMap::len);
+        if total_entries > limits.max_objects as usize {
+            return Err(PdfError::limit(
+                Limit::ObjectCount,
+                total_entries as u64,
+                u64::from(limits.max_objects),
+            ));
+        }
         next = section.prev.map(|prev| (prev, "/Prev"));
         sections.push(section);
     }
@@ -624,7 +635,8 @@ pub(crate) fn filter_steps_with(
         None => return Ok(Vec::new()),
         Some(value) => resolve(value)?,
     };
-    let params = match dict.get(b"DecodeParms").or_else(|| dict.get(b"DP")) {
+    // `/DP` is the inline-image abbreviation (§8.9.7); a stream dictionary must spell it out.
+    let params = match dict.get(b"DecodeParms") {
         None => Object::Null,
         Some(value) => resolve(value)?,
     };
@@ -708,7 +720,9 @@ fn parse_xref_stream_entries(
     limits: &Limits,
 ) -> std::result::Result<HashMap<u32, XrefEntry>, XrefProblem> {
     let entry_width: usize = widths.iter().sum();
-    let total: u64 = index.iter().map(|(_, count)| *count).sum();
+    let total: u64 = index
+        .iter()
+        .fold(0u64, |sum, (_, count)| sum.saturating_add(*count));
     if total > u64::from(limits.max_objects) {
         return Err(XrefProblem::DataLength {
             expected: total.saturating_mul(entry_width as u64),

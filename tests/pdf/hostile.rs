@@ -353,10 +353,14 @@ fn object_stream_loops_and_lies_are_errors() {
 
 #[test]
 fn malformed_xref_streams_are_errors() {
-    let cases: [(&str, &[u8]); 3] = [
+    let cases: [(&str, &[u8]); 4] = [
         ("/W [1 20 1]", &[0; 8]),
         ("/W [1 2 1] /Index [0 5000000000]", &[0; 8]),
         ("/W [1 2 1] /Index [0 9]", &[1, 0, 9, 0]),
+        (
+            "/W [1 2 1] /Index [0 9223372036854775807 0 9223372036854775807 0 9]",
+            &[1, 0, 9, 0],
+        ),
     ];
     for (entries, data) in cases {
         let mut out = b"%PDF-1.7\n".to_vec();
@@ -459,4 +463,118 @@ fn a_forward_prev_outside_linearization_is_refused() {
         ),
         "{error}"
     );
+}
+
+#[test]
+fn dangling_references_are_not_captured_by_new_objects() {
+    // /AcroForm and /Annots name objects 5 and 6, which do not exist; the update allocates ids
+    // from /Size 4, so its own new objects get exactly those numbers.
+    let objects = vec![
+        (1, text("<< /Type /Catalog /Pages 2 0 R /AcroForm 5 0 R >>")),
+        (2, text("<< /Type /Pages /Kids [3 0 R] /Count 1 >>")),
+        (
+            3,
+            text("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] /Annots 6 0 R >>"),
+        ),
+    ];
+    let doc = Document::from_bytes(build(&objects, "")).unwrap();
+    assert!(doc.latest().fields().unwrap().is_empty());
+    let prepared =
+        vanthu::pdf::prepare_signature(&doc, &vanthu::pdf::SignatureSpec::new("Sig")).unwrap();
+    let signed = Document::from_bytes(prepared.bytes().to_vec()).unwrap();
+    let view = signed.latest();
+    let fields = view.fields().unwrap();
+    assert_eq!(fields.len(), 1);
+    let acroform = view.acroform().unwrap().unwrap();
+    assert_eq!(view.integer_at(&acroform, b"SigFlags").unwrap(), Some(3));
+    let page = view.page(0).unwrap();
+    let annots = view.array_at(&page.dict, b"Annots").unwrap().unwrap();
+    assert_eq!(annots, vec![Object::Reference(fields[0].id)]);
+}
+
+/// Appends an update section listing `entries` (number, offset or next generation, kind) and
+/// objects written before it.
+fn append_update(base: &[u8], objects: &[(u32, u16, &str)], free: &[(u32, u16)]) -> Vec<u8> {
+    let doc = Document::from_bytes(base.to_vec()).unwrap();
+    let prev = doc.latest_revision().xref_offset();
+    let mut out = base.to_vec();
+    let mut lines = Vec::new();
+    for (number, generation, body) in objects {
+        lines.push((*number, format!("{:010} {generation:05} n\r\n", out.len())));
+        out.extend_from_slice(format!("{number} {generation} obj\n{body}\nendobj\n").as_bytes());
+    }
+    for (number, next_generation) in free {
+        lines.push((*number, format!("0000000000 {next_generation:05} f\r\n")));
+    }
+    let xref = out.len();
+    out.extend_from_slice(b"xref\n");
+    for (number, line) in lines {
+        out.extend_from_slice(format!("{number} 1\n{line}").as_bytes());
+    }
+    out.extend_from_slice(
+        format!("trailer\n<< /Size 5 /Root 1 0 R /Prev {prev} >>\nstartxref\n{xref}\n%%EOF\n")
+            .as_bytes(),
+    );
+    out
+}
+
+#[test]
+fn free_entries_and_generations_are_honoured_per_revision() {
+    let mut objects = catalog_and_pages();
+    objects.push((4, text("(first life)")));
+    let base = build(&objects, "");
+    let freed = append_update(&base, &[], &[(4, 1)]);
+    let reused = append_update(&freed, &[(4, 1, "(second life)")], &[]);
+    let doc = Document::from_bytes(reused).unwrap();
+    assert_eq!(doc.revisions().len(), 3);
+    let old = ObjectId::new(4, 0);
+    let new = ObjectId::new(4, 1);
+    assert_eq!(
+        doc.object_at(old, 0)
+            .unwrap()
+            .unwrap()
+            .object
+            .as_string()
+            .unwrap()
+            .bytes,
+        b"first life"
+    );
+    assert!(doc.object_at(old, 1).unwrap().is_none());
+    assert_eq!(doc.revisions()[1].freed_ids(), vec![old]);
+    assert!(
+        doc.get(old).unwrap().is_none(),
+        "a stale generation reads as null"
+    );
+    assert_eq!(doc.resolve(&Object::Reference(old)).unwrap(), Object::Null);
+    assert_eq!(
+        doc.object(new).unwrap().object.as_string().unwrap().bytes,
+        b"second life"
+    );
+    assert_eq!(doc.revisions_defining(new), vec![2]);
+    assert_eq!(doc.revisions_defining(old), vec![0]);
+}
+
+#[test]
+fn entries_of_all_sections_together_are_bounded() {
+    let mut bytes = build(&catalog_and_pages(), "");
+    for _ in 0..3 {
+        bytes = append_update(&bytes, &[], &[(4, 1)]);
+    }
+    let limits = Limits {
+        max_objects: 5,
+        ..Limits::default()
+    };
+    // Each section alone fits (at most 4 entries), the four together do not.
+    let error = Document::from_bytes_with_limits(bytes.clone(), limits).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            PdfError::LimitExceeded {
+                limit: Limit::ObjectCount,
+                ..
+            }
+        ),
+        "{error}"
+    );
+    assert_eq!(Document::from_bytes(bytes).unwrap().revisions().len(), 4);
 }

@@ -234,3 +234,72 @@ fn files_are_read_through_windows_not_loaded_whole() {
     assert_eq!(hashed, bytes.len());
     assert_eq!(doc.read_range(0..8).unwrap(), b"%PDF-1.7");
 }
+
+/// A source that counts the bytes read from it and does not offer its slice.
+struct CountingSource {
+    bytes: Vec<u8>,
+    read: std::sync::atomic::AtomicU64,
+}
+
+impl vanthu::pdf::Source for CountingSource {
+    fn len(&self) -> u64 {
+        self.bytes.len() as u64
+    }
+
+    fn read_exact_at(&self, offset: u64, buf: &mut [u8]) -> std::io::Result<()> {
+        self.read
+            .fetch_add(buf.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        vanthu::pdf::MemorySource(&self.bytes[..]).read_exact_at(offset, buf)
+    }
+}
+
+#[test]
+fn opening_a_large_file_reads_only_what_it_needs() {
+    // 3 pages and a 24 MB image stream that nobody asks for.
+    let mut doc = lopdf::Document::load_mem(&simple_pdf(3, Layout::Table)).unwrap();
+    let image = lopdf::Stream::new(
+        lopdf::dictionary! { "Type" => "XObject", "Subtype" => "Image", "Width" => 4096, "Height" => 2048,
+        "ColorSpace" => "DeviceRGB", "BitsPerComponent" => 8 },
+        vec![0x5A; 4096 * 2048 * 3],
+    );
+    doc.add_object(image);
+    doc.reference_table.cross_reference_type = lopdf::xref::XrefType::CrossReferenceTable;
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).unwrap();
+    assert!(bytes.len() > 24_000_000);
+    let source = std::sync::Arc::new(CountingSource {
+        bytes,
+        read: Default::default(),
+    });
+    let doc = Document::from_source(source.clone(), vanthu::pdf::Limits::default()).unwrap();
+    let view = doc.latest();
+    assert_eq!(view.page_count().unwrap(), 3);
+    view.fields().unwrap();
+    read_everything_but_streams(&doc);
+    let read = source.read.load(std::sync::atomic::Ordering::Relaxed);
+    eprintln!("read {read} of {} bytes", doc.len());
+    assert!(read < 256 * 1024, "read {read} bytes of {}", doc.len());
+}
+
+fn read_everything_but_streams(doc: &Document) {
+    for id in doc.latest_revision().defined_ids() {
+        doc.object(id).unwrap();
+    }
+}
+
+#[test]
+fn documents_can_be_shared_between_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Document>();
+    assert_send_sync::<vanthu::pdf::PreparedSignature>();
+    let doc = std::sync::Arc::new(Document::from_bytes(simple_pdf(20, Layout::Streams)).unwrap());
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let doc = doc.clone();
+            std::thread::spawn(move || doc.latest().page_count().unwrap())
+        })
+        .collect();
+    for handle in handles {
+        assert_eq!(handle.join().unwrap(), 20);
+    }
+}

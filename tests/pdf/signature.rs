@@ -446,3 +446,29 @@ fn direct_acroform_and_indirect_annots_are_merged() {
     assert_eq!(acroform.get(b"SigFlags"), Some(&Object::Integer(3)));
     assert_qpdf_clean(&bytes, "direct AcroForm");
 }
+
+#[test]
+fn visible_signature_deep_in_a_two_hundred_page_document() {
+    let doc = Document::from_bytes(simple_pdf(200, Layout::Streams)).unwrap();
+    let mut spec = SignatureSpec::new("Signature1");
+    spec.placement = Placement::Visible {
+        page_index: 149,
+        rect: Rect::new(400.0, 40.0, 560.0, 100.0),
+    };
+    let prepared = prepare_signature(&doc, &spec).unwrap();
+    let bytes = prepared.bytes().to_vec();
+    assert_geometry(&bytes, &prepared, "Signature1");
+    let signed = Document::from_bytes(bytes.clone()).unwrap();
+    let view = signed.latest();
+    let field = view.find_field("Signature1").unwrap().unwrap();
+    assert_eq!(field.widgets[0].page, Some(view.page(149).unwrap().id));
+    // Only the page that received the widget changed, besides the new objects and the catalog.
+    let changed_pages: Vec<ObjectId> = view
+        .page_ids()
+        .unwrap()
+        .into_iter()
+        .filter(|page| signed.latest_revision().defined_ids().contains(page))
+        .collect();
+    assert_eq!(changed_pages, vec![view.page(149).unwrap().id]);
+    assert_qpdf_clean(&bytes, "200 pages");
+}

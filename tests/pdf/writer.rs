@@ -200,3 +200,20 @@ fn encrypted_documents_are_refused() {
         Err(PdfError::Encrypted)
     ));
 }
+
+#[test]
+fn compressed_streams_round_trip_through_an_update() {
+    let doc = Document::from_bytes(simple_pdf(1, Layout::Table)).unwrap();
+    let mut update = IncrementalUpdate::new(&doc).unwrap();
+    let content = b"q 1 0 0 1 10 10 cm BT /F1 10 Tf (Vi\xe1\xbb\x87n) Tj ET Q".repeat(20);
+    let id = update
+        .add(vanthu::pdf::Stream::compressed(Dictionary::new(), &content))
+        .unwrap();
+    let bytes = update.write().unwrap().bytes;
+    let doc = Document::from_bytes(bytes.clone()).unwrap();
+    let stream = doc.object(id).unwrap();
+    let stream = stream.object.as_stream().unwrap();
+    assert!(stream.encoded_len() < content.len() as u64);
+    assert_eq!(doc.decode_stream(stream).unwrap().data, content);
+    assert_qpdf_clean(&bytes, "compressed stream");
+}
