@@ -1,0 +1,24 @@
+//! Objects nothing refers to: some writers leave unused objects behind. An object the revision
+//! writes that neither the new revision (from its trailer, through objects written after the
+//! signed revision) nor the signed revision refers to changes nothing a reader shows, and counts
+//! as `LTA_UPDATES`, as in pyHanko.
+
+use crate::pdf::PdfError;
+use crate::verify::report::ModificationLevel;
+
+use super::super::describe::Role;
+use super::super::graph::reachable_new_objects;
+use super::super::review::{Grant, Review, Scope};
+
+pub(super) fn apply(review: &mut Review<'_>) -> Result<(), PdfError> {
+    let reachable = reachable_new_objects(&review.new, review.signed)?;
+    let orphans: Vec<_> = review
+        .touched()
+        .filter(|id| !reachable.contains(id) && review.index.usages(*id).is_empty())
+        .collect();
+    let grant = Grant::new(ModificationLevel::LtaUpdates, Role::Unreferenced);
+    for id in orphans {
+        review.approve(id, Scope::Nowhere, grant.clone());
+    }
+    Ok(())
+}
