@@ -203,6 +203,11 @@ impl UsageIndex {
         self.usages.get(&id).map(Vec::as_slice).unwrap_or_default()
     }
 
+    /// The watched objects the signed revision refers to.
+    pub(crate) fn used(&self) -> impl Iterator<Item = ObjectId> + '_ {
+        self.usages.keys().copied()
+    }
+
     /// How many places of the signed revision refer to `id`.
     pub(crate) fn count(&self, id: ObjectId) -> u32 {
         self.counts.get(&id).copied().unwrap_or(0)
@@ -270,24 +275,15 @@ pub(crate) fn new_references(
     Ok(found)
 }
 
-/// The objects written after revision `signed` that can be reached from the trailer of `view`
-/// through such objects only (objects of the signed revision refer to what they referred to
-/// then, which [`UsageIndex`] already knows).
+/// The objects written after revision `signed` that can be reached in `view`: from its trailer
+/// and from `entries` (the objects the signed revision refers to, whose referrers may be
+/// unchanged), through objects written after the signed revision only. Objects of the signed
+/// revision refer to what they referred to then, which [`UsageIndex`] already knows. Back
+/// pointers are followed too: reachability, not ownership, is asked.
 pub(crate) fn reachable_new_objects(
     view: &View<'_>,
     signed: usize,
-) -> Result<HashSet<ObjectId>, PdfError> {
-    let trailer = Object::Dictionary(view.trailer().clone());
-    let found = new_references_unfiltered(view, signed, &trailer)?;
-    Ok(found)
-}
-
-/// Like [`new_references`] from the trailer, but following every key (back pointers included:
-/// reachability, not ownership, is asked).
-fn new_references_unfiltered(
-    view: &View<'_>,
-    signed: usize,
-    start: &Object,
+    entries: impl IntoIterator<Item = ObjectId>,
 ) -> Result<HashSet<ObjectId>, PdfError> {
     let limit = view.document().limits().max_tree_nodes;
     let mut reached = HashSet::new();
@@ -297,9 +293,13 @@ fn new_references_unfiltered(
             queue.push_back(id);
         }
     };
-    for_each_reference(start, &mut Vec::new(), false, &mut |id, _| {
+    let trailer = Object::Dictionary(view.trailer().clone());
+    for_each_reference(&trailer, &mut Vec::new(), false, &mut |id, _| {
         consider(&mut reached, &mut queue, id)
     });
+    for id in entries {
+        consider(&mut reached, &mut queue, id);
+    }
     while let Some(id) = queue.pop_front() {
         if reached.len() > limit {
             return Err(PdfError::limit(

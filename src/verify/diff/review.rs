@@ -479,6 +479,15 @@ impl<'a> Review<'a> {
                 continue;
             }
             for lock in policy.locks.iter().filter(|lock| lock.covers(field)) {
+                // A signature's /Lock and its FieldMDP reference usually say the same: one
+                // problem per locking signature.
+                let already = change.problems.iter().any(|problem| {
+                    matches!(problem, Problem::LockedField { field: f, signature_field: s, .. }
+                        if f == field && *s == lock.signature_field)
+                });
+                if already {
+                    continue;
+                }
                 push_unique(
                     &mut change.problems,
                     Problem::LockedField {

@@ -1,6 +1,9 @@
 //! The document security store (PAdES, ETSI EN 319 142-1 §5.4): certificates, CRLs and OCSP
-//! responses may be added (or dropped, as PAdES allows), `/VRI` entries added but never changed
-//! or removed, and nothing else put in. Everything the DSS brings in counts as `LTA_UPDATES`.
+//! responses, and `/VRI` entries keyed by signature, may be added, updated or dropped (writers
+//! such as EU DSS rebuild VRI entries when they add revocation data), but every part must keep
+//! its shape (known keys, arrays of stream references, well-formed VRI keys) and nothing else may
+//! be put in. Everything the DSS brings in counts as `LTA_UPDATES`; removing the whole `/DSS` is
+//! refused.
 
 use crate::pdf::{Dictionary, Object, ObjectId, PdfError};
 use crate::verify::report::ModificationLevel;
@@ -75,6 +78,13 @@ fn check_dss(
     old_dss: &Dictionary,
     new_dss: &Dictionary,
 ) -> Result<bool, PdfError> {
+    // The signed revision's VRI (an unreadable one is simply not compared).
+    let old_vri = review
+        .old
+        .dict_at(old_dss, b"VRI")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
     if let Some(key) = new_dss
         .keys()
         .find(|key| !DSS_KEYS.contains(&key.as_bytes()))
@@ -98,7 +108,6 @@ fn check_dss(
             return Ok(false);
         }
     }
-    let old_vri = review.old.dict_at(old_dss, b"VRI")?.unwrap_or_default();
     let new_vri = match review.new.dict_at(new_dss, b"VRI") {
         Ok(vri) => vri.unwrap_or_default(),
         Err(_) => {
@@ -111,22 +120,11 @@ fn check_dss(
             return Ok(false);
         }
     };
-    for (key, old_entry) in &old_vri {
-        let kept = new_vri
-            .get(key.as_bytes())
-            .is_some_and(|new_entry| same_value(old_entry, new_entry));
-        if !kept {
-            refuse(
-                review,
-                target,
-                &format!("mục /VRI {key} của bản đã ký bị sửa hoặc xóa"),
-                &format!("the /VRI entry {key} of the signed revision was changed or removed"),
-            );
-            return Ok(false);
-        }
-    }
     for (key, entry) in &new_vri {
-        if old_vri.contains_key(key.as_bytes()) {
+        let unchanged = old_vri
+            .get(key.as_bytes())
+            .is_some_and(|old_entry| same_value(old_entry, entry));
+        if unchanged {
             continue;
         }
         if !is_vri_key(key.as_bytes()) || !vri_entry(review, entry)? {

@@ -1,7 +1,7 @@
 //! Objects nothing refers to: some writers leave unused objects behind. An object the revision
-//! writes that neither the new revision (from its trailer, through objects written after the
-//! signed revision) nor the signed revision refers to changes nothing a reader shows, and counts
-//! as `LTA_UPDATES`, as in pyHanko.
+//! writes that nothing reachable refers to (from the new trailer, or from the objects the signed
+//! revision refers to, through objects written after the signed revision) changes nothing a
+//! reader shows, and counts as `LTA_UPDATES`, as in pyHanko.
 
 use crate::pdf::PdfError;
 use crate::verify::report::ModificationLevel;
@@ -11,7 +11,7 @@ use super::super::graph::reachable_new_objects;
 use super::super::review::{Grant, Review, Scope};
 
 pub(super) fn apply(review: &mut Review<'_>) -> Result<(), PdfError> {
-    let reachable = reachable_new_objects(&review.new, review.signed)?;
+    let reachable = reachable_new_objects(&review.new, review.signed, review.index.used())?;
     let orphans: Vec<_> = review
         .touched()
         .filter(|id| !reachable.contains(id) && review.index.usages(*id).is_empty())
