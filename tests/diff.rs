@@ -13,3 +13,6 @@ mod corpus;
 
 #[path = "diff/changes.rs"]
 mod changes;
+
+#[path = "diff/attacks.rs"]
+mod attacks;
