@@ -16,3 +16,6 @@ mod changes;
 
 #[path = "diff/attacks.rs"]
 mod attacks;
+
+#[path = "diff/hostile.rs"]
+mod hostile;

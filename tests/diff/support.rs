@@ -232,11 +232,15 @@ pub fn form_stream(data: &[u8]) -> Stream {
     )
 }
 
-/// Every signature in the newest revision: field name and the revision its `/ByteRange` ends
-/// with.
+/// Every signature: field name and the revision its `/ByteRange` ends with, read from the
+/// newest revision whose form can be read (hostile later revisions may break it).
 pub fn signatures(doc: &Document) -> Vec<(String, usize)> {
+    let fields = (0..doc.revisions().len())
+        .rev()
+        .find_map(|index| doc.at(index).ok()?.signature_fields().ok())
+        .unwrap_or_default();
     let mut found = Vec::new();
-    for field in doc.latest().signature_fields().unwrap() {
+    for field in fields {
         let Some(signature) = field.signature else {
             continue;
         };

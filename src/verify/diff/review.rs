@@ -81,7 +81,6 @@ impl Grant {
 
 #[derive(Debug, Clone)]
 struct Approval {
-    id: ObjectId,
     scope: Scope,
     grant: Grant,
 }
@@ -104,10 +103,11 @@ pub(crate) struct Review<'a> {
     touched: BTreeSet<ObjectId>,
     /// Objects of the signed revision (or of the previous one) this revision frees, and how.
     freed: BTreeMap<ObjectId, Problem>,
-    approvals: Vec<Approval>,
+    approvals: HashMap<ObjectId, Vec<Approval>>,
     objections: Vec<Objection>,
+    objections_by_object: HashMap<ObjectId, Vec<usize>>,
     /// Warnings about approved objects (annotations that can hide content): subtypes by object.
-    concerns: Vec<(ObjectId, String)>,
+    concerns: HashMap<ObjectId, Vec<String>>,
     /// Widgets of signature fields that are new since the signed revision, with the field name.
     pub new_signature_widgets: HashMap<ObjectId, String>,
 }
@@ -129,9 +129,10 @@ impl<'a> Review<'a> {
             pages: pages.clone(),
             touched: BTreeSet::new(),
             freed: BTreeMap::new(),
-            approvals: Vec::new(),
+            approvals: HashMap::new(),
             objections: Vec::new(),
-            concerns: Vec::new(),
+            objections_by_object: HashMap::new(),
+            concerns: HashMap::new(),
             new_signature_widgets: HashMap::new(),
         };
         review.pages.merge(&PageNumbers::of(&new));
@@ -202,10 +203,19 @@ impl<'a> Review<'a> {
     }
 
     pub(crate) fn approve(&mut self, id: ObjectId, scope: Scope, grant: Grant) {
-        self.approvals.push(Approval { id, scope, grant });
+        self.approvals
+            .entry(id)
+            .or_default()
+            .push(Approval { scope, grant });
     }
 
     pub(crate) fn object_to(&mut self, target: Target, problem: Problem, role: Option<Role>) {
+        if let Target::Object(id) = target {
+            self.objections_by_object
+                .entry(id)
+                .or_default()
+                .push(self.objections.len());
+        }
         self.objections.push(Objection {
             target,
             problem,
@@ -218,7 +228,7 @@ impl<'a> Review<'a> {
     }
 
     pub(crate) fn concern(&mut self, id: ObjectId, subtype: String) {
-        self.concerns.push((id, subtype));
+        self.concerns.entry(id).or_default().push(subtype);
     }
 
     /// Approves, each at the place it is found, the objects written after the signed revision
@@ -342,15 +352,11 @@ impl<'a> Review<'a> {
                 problems.push(Problem::ObjectStreamReplaced);
             }
         }
-        let objections: Vec<&Objection> = self
-            .objections
-            .iter()
-            .filter(|objection| objection.target == Target::Object(id))
-            .collect();
+        let objections = self.objections_of(id);
         for objection in &objections {
             push_unique(&mut problems, objection.problem.clone());
         }
-        let approvals: Vec<&Approval> = self.approvals.iter().filter(|a| a.id == id).collect();
+        let approvals = self.approvals_of(id);
         let usages = self.index.usages(id);
         let cleared = clear(usages, &approvals);
         let mut level = cleared.level;
@@ -360,9 +366,7 @@ impl<'a> Review<'a> {
             problems.push(Problem::Unexplained);
             level = ModificationLevel::Other;
         } else if !cleared.uncleared.is_empty() {
-            problems.push(Problem::UsedElsewhere {
-                places: cleared.uncleared.iter().map(ToString::to_string).collect(),
-            });
+            problems.push(used_elsewhere(&cleared.uncleared));
             level = ModificationLevel::Other;
         }
         let role = approvals
@@ -391,7 +395,7 @@ impl<'a> Review<'a> {
     }
 
     fn judge_freed(&self, id: ObjectId, problem: Problem, policy: &Policy) -> Change {
-        let approvals: Vec<&Approval> = self.approvals.iter().filter(|a| a.id == id).collect();
+        let approvals = self.approvals_of(id);
         let old_object = self.old.get(id).ok().flatten();
         let role = approvals
             .first()
@@ -399,10 +403,8 @@ impl<'a> Review<'a> {
             .unwrap_or_else(|| self.describe(id, old_object.as_ref().map(|o| &o.object)));
         let cleared = clear(self.index.usages(id), &approvals);
         let mut problems = Vec::new();
-        for objection in &self.objections {
-            if objection.target == Target::Object(id) {
-                push_unique(&mut problems, objection.problem.clone());
-            }
+        for objection in self.objections_of(id) {
+            push_unique(&mut problems, objection.problem.clone());
         }
         let mut level = cleared.level;
         if approvals.is_empty() || problems.iter().any(Problem::makes_other) {
@@ -410,9 +412,7 @@ impl<'a> Review<'a> {
             level = ModificationLevel::Other;
         } else if !cleared.uncleared.is_empty() {
             problems.push(problem);
-            problems.push(Problem::UsedElsewhere {
-                places: cleared.uncleared.iter().map(ToString::to_string).collect(),
-            });
+            problems.push(used_elsewhere(&cleared.uncleared));
             level = ModificationLevel::Other;
         }
         let mut change = Change {
@@ -434,7 +434,7 @@ impl<'a> Review<'a> {
             return;
         }
         if let Target::Object(id) = change.target {
-            for (_, subtype) in self.concerns.iter().filter(|(object, _)| *object == id) {
+            for subtype in self.concerns.get(&id).into_iter().flatten() {
                 push_unique(
                     &mut change.problems,
                     Problem::AnnotationMayHideContent {
@@ -500,6 +500,19 @@ impl<'a> Review<'a> {
         }
     }
 
+    fn approvals_of(&self, id: ObjectId) -> Vec<&Approval> {
+        self.approvals.get(&id).into_iter().flatten().collect()
+    }
+
+    fn objections_of(&self, id: ObjectId) -> Vec<&Objection> {
+        self.objections_by_object
+            .get(&id)
+            .into_iter()
+            .flatten()
+            .filter_map(|index| self.objections.get(*index))
+            .collect()
+    }
+
     /// The role of an object no rule named.
     pub(crate) fn describe(&self, id: ObjectId, object: Option<&Object>) -> Role {
         let root = self
@@ -554,15 +567,36 @@ fn clear<'u>(usages: &'u [Usage], approvals: &[&Approval]) -> Cleared<'u> {
             uncleared: Vec::new(),
         };
     }
+    let mut at: HashMap<&Usage, ModificationLevel> = HashMap::new();
+    for approval in approvals {
+        if let Scope::At(usage) = &approval.scope {
+            let level = at.entry(usage).or_insert(approval.grant.level);
+            *level = (*level).min(approval.grant.level);
+        }
+    }
     let mut level = ModificationLevel::None;
     let mut uncleared = Vec::new();
     for usage in usages {
-        match lowest(&|scope| matches!(scope, Scope::At(at) if at == usage)) {
-            Some(found) => level = level.max(found),
+        match at.get(usage) {
+            Some(found) => level = level.max(*found),
             None => uncleared.push(usage),
         }
     }
     Cleared { level, uncleared }
+}
+
+/// The places left unexplained, the first few by name.
+fn used_elsewhere(uncleared: &[&Usage]) -> Problem {
+    const SHOWN: usize = 8;
+    let mut places: Vec<String> = uncleared
+        .iter()
+        .take(SHOWN)
+        .map(ToString::to_string)
+        .collect();
+    if uncleared.len() > SHOWN {
+        places.push(format!("(+{})", uncleared.len() - SHOWN));
+    }
+    Problem::UsedElsewhere { places }
 }
 
 #[cfg(test)]
@@ -579,7 +613,6 @@ mod tests {
 
     fn approval(scope: Scope, level: ModificationLevel) -> Approval {
         Approval {
-            id: ObjectId::new(9, 0),
             scope,
             grant: Grant::new(level, Role::Unreferenced),
         }

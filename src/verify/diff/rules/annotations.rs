@@ -10,10 +10,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::pdf::{Dictionary, Object, ObjectId, Page, PdfError, Rect};
+use crate::pdf::{Dictionary, Object, ObjectId, Page, PdfError, Rect, serialize};
 use crate::verify::report::ModificationLevel;
 
-use super::super::compare::{changed_keys, disallowed, same_value};
+use super::super::compare::{changed_keys, disallowed};
 use super::super::describe::Role;
 use super::super::graph::{Container, Step, Usage};
 use super::super::problem::Problem;
@@ -129,11 +129,17 @@ fn page(
         Some(list) => (Container::Object(list), Vec::new()),
         None => (Container::Object(new.id), vec![Step::key("Annots")]),
     };
-    let contains = |list: &[Object], item: &Object| list.iter().any(|x| same_value(x, item));
+    // Elements compared by their serialization (hashed: lists may be long). Direct
+    // dictionaries written with their keys in another order count as changed, which can only
+    // make the verdict stricter.
+    let old_items: HashSet<Vec<u8>> = old_list.iter().map(serialize::to_bytes).collect();
+    let new_items: HashSet<Vec<u8>> = new_list.iter().map(serialize::to_bytes).collect();
     let mut level = ModificationLevel::LtaUpdates;
     let mut refused = false;
+    let mut seen = HashSet::new();
     for (index, item) in new_list.iter().enumerate() {
-        if contains(&old_list, item) {
+        let key = serialize::to_bytes(item);
+        if old_items.contains(&key) || !seen.insert(key) {
             continue;
         }
         let mut path = prefix.clone();
@@ -147,7 +153,12 @@ fn page(
             }
         }
     }
-    for item in old_list.iter().filter(|item| !contains(&new_list, item)) {
+    let mut seen = HashSet::new();
+    for item in &old_list {
+        let key = serialize::to_bytes(item);
+        if new_items.contains(&key) || !seen.insert(key) {
+            continue;
+        }
         let widget = match review.old.resolve(item)? {
             Object::Dictionary(dict) => is_widget(&dict),
             _ => false,
@@ -184,10 +195,15 @@ fn page(
             Grant::new(level, Role::AnnotationList { page: number }),
         );
     }
+    let mut seen = HashSet::new();
     for item in &new_list {
         if let Object::Reference(id) = item {
-            let kept = contains(&old_list, item);
-            if kept && review.is_touched(*id) && !review.new_signature_widgets.contains_key(id) {
+            let kept = old_items.contains(&serialize::to_bytes(item));
+            if kept
+                && seen.insert(*id)
+                && review.is_touched(*id)
+                && !review.new_signature_widgets.contains_key(id)
+            {
                 changed_annotation(review, *id, number, signed)?;
             }
         }
