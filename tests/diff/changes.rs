@@ -11,8 +11,8 @@ use vanthu::verify::report::ModificationLevel::{
 };
 
 use crate::support::{
-    Base, BaseOptions, Signing, assert_outcome, base_pdf, change_of, dict_of, diff, diff_with,
-    form_stream, has_problem, sign, update,
+    Base, BaseOptions, RawEntry, Signing, assert_outcome, base_pdf, body, change_of, dict_of, diff,
+    diff_with, form_stream, has_problem, raw_revision, sign, update,
 };
 
 fn signed_base() -> Vec<u8> {
@@ -505,4 +505,116 @@ fn removing_a_field_is_other() {
         problem,
         Problem::FieldRemoved { field } if field == "name"
     )));
+}
+
+#[test]
+fn document_information_and_xmp_metadata_are_long_term_validation_data() {
+    let bytes = update(&signed_base(), |update| {
+        let mut info = dict_of(update, Base::INFO);
+        info.insert("ModDate", Object::text("D:20250101080000+07'00'"));
+        update.set(Base::INFO, info).unwrap();
+        let metadata = update
+            .add(vanthu::pdf::Stream::new(
+                Dictionary::new()
+                    .with("Type", Object::name("Metadata"))
+                    .with("Subtype", Object::name("XML")),
+                b"<x:xmpmeta xmlns:x='adobe:ns:meta/'/>".to_vec(),
+            ))
+            .unwrap();
+        let mut catalog = dict_of(update, Base::CATALOG);
+        catalog.insert("Metadata", metadata);
+        update.set(Base::CATALOG, catalog).unwrap();
+    });
+    let outcome = diff_with(&bytes, "approval", Some(DocMdpPermission::NoChanges));
+    assert_outcome(&outcome, LtaUpdates, true);
+    assert_eq!(change_of(&outcome, Base::INFO).role, Role::DocumentInfo);
+    assert!(
+        outcome
+            .changes
+            .iter()
+            .any(|change| change.role == Role::XmpMetadata && change.kind == ChangeKind::Added)
+    );
+}
+
+#[test]
+fn document_information_also_used_by_a_page_is_not_just_metadata() {
+    // The signed page carries the /Info dictionary as its /PieceInfo: rewriting /Info in place
+    // changes the page too.
+    let prepared = update(&base_pdf(BaseOptions::default()), |update| {
+        let mut page = dict_of(update, Base::PAGE);
+        page.insert("PieceInfo", Base::INFO);
+        update.set(Base::PAGE, page).unwrap();
+    });
+    let signed = sign(&prepared, "approval", Signing::default());
+    let bytes = update(&signed, |update| {
+        let mut info = dict_of(update, Base::INFO);
+        info.insert("Title", Object::text("khác"));
+        update.set(Base::INFO, info).unwrap();
+    });
+    let outcome = diff(&bytes, "approval");
+    assert_outcome(&outcome, Other, false);
+    assert!(
+        change_of(&outcome, Base::INFO)
+            .problems
+            .iter()
+            .any(|problem| matches!(
+                problem,
+                Problem::UsedElsewhere { places } if places == &["2 0 R /PieceInfo".to_owned()]
+            ))
+    );
+}
+
+#[test]
+fn need_appearances_is_form_filling() {
+    let bytes = update(&signed_base(), |update| {
+        let mut form = dict_of(update, Base::ACROFORM);
+        form.insert("NeedAppearances", true);
+        update.set(Base::ACROFORM, form).unwrap();
+    });
+    let outcome = diff_with(&bytes, "approval", Some(DocMdpPermission::FormFilling));
+    assert_outcome(&outcome, FormFilling, true);
+    assert_eq!(change_of(&outcome, Base::ACROFORM).role, Role::Form);
+    let outcome = diff_with(&bytes, "approval", Some(DocMdpPermission::NoChanges));
+    assert_outcome(&outcome, FormFilling, false);
+}
+
+#[test]
+fn deleting_an_annotation_may_free_its_object() {
+    let (annotated, annotation) = add_annotation(&base_pdf(BaseOptions::default()), "Text");
+    let signed = sign(&annotated, "approval", Signing::default());
+    let doc = Document::from_bytes(signed.clone()).unwrap();
+    let mut page = doc.object(Base::PAGE).unwrap().dict().unwrap().clone();
+    page.insert(
+        "Annots",
+        Object::Array(vec![Base::NAME.into(), Base::APPROVAL.into()]),
+    );
+    let page = body(&Object::Dictionary(page));
+    let (deleted, _) = raw_revision(
+        &signed,
+        &[(Base::PAGE, &page)],
+        &[
+            (
+                Base::PAGE.number,
+                RawEntry::Written {
+                    index: 0,
+                    generation: 0,
+                },
+            ),
+            (annotation.number, RawEntry::Free { next_generation: 1 }),
+        ],
+        "",
+    );
+    let outcome = diff(&deleted, "approval");
+    assert_outcome(&outcome, Annotations, true);
+    let freed = change_of(&outcome, annotation);
+    assert_eq!(freed.kind, ChangeKind::Freed);
+    assert_eq!(freed.level, Annotations);
+    // Freeing a widget instead is not deleting an annotation.
+    let (freed_widget, _) = raw_revision(
+        &signed,
+        &[],
+        &[(Base::NAME.number, RawEntry::Free { next_generation: 1 })],
+        "",
+    );
+    assert_outcome(&diff(&freed_widget, "approval"), Other, false);
 }

@@ -78,6 +78,9 @@ const EXPECTED: &[Expected] = &[
         field: Some("Signature4"),
         level: LtaUpdates,
         docmdp_ok: true,
+        // pyHanko reports OTHER here ("VRI key … was modified or deleted"): EU DSS rebuilds the
+        // VRI entry of a signature when it adds revocation data. We accept DSS updates of the
+        // right shape, since validation data cannot change what the document shows.
         why: "PAdES-LT, valid: only a DSS (its VRI entries rebuilt) follows the last signature",
     },
     Expected {
@@ -92,6 +95,9 @@ const EXPECTED: &[Expected] = &[
         field: None,
         level: FormFilling,
         docmdp_ok: true,
+        // pyHanko reports LTA_UPDATES: an empty update with /Size 1 between the signatures
+        // makes it take the catalog, field and signature of the second signature for new
+        // unreferenced objects. A second approval signature is FORM_FILLING by its own rules.
         why: "two sequential signatures, both valid: the first sees a signing",
     },
     Expected {

@@ -108,6 +108,8 @@ pub(crate) struct Review<'a> {
     objections_by_object: HashMap<ObjectId, Vec<usize>>,
     /// Warnings about approved objects (annotations that can hide content): subtypes by object.
     concerns: HashMap<ObjectId, Vec<String>>,
+    /// What rules could not read, shown with the changes left unexplained.
+    rule_failures: Vec<Problem>,
     /// Widgets of signature fields that are new since the signed revision, with the field name.
     pub new_signature_widgets: HashMap<ObjectId, String>,
 }
@@ -133,6 +135,7 @@ impl<'a> Review<'a> {
             objections: Vec::new(),
             objections_by_object: HashMap::new(),
             concerns: HashMap::new(),
+            rule_failures: Vec::new(),
             new_signature_widgets: HashMap::new(),
         };
         review.pages.merge(&PageNumbers::of(&new));
@@ -225,6 +228,10 @@ impl<'a> Review<'a> {
 
     pub(crate) fn object_to_id(&mut self, id: ObjectId, problem: Problem, role: Role) {
         self.object_to(Target::Object(id), problem, Some(role));
+    }
+
+    pub(crate) fn rule_failed(&mut self, problem: Problem) {
+        self.rule_failures.push(problem);
     }
 
     pub(crate) fn concern(&mut self, id: ObjectId, subtype: String) {
@@ -364,6 +371,7 @@ impl<'a> Review<'a> {
             level = ModificationLevel::Other;
         } else if approvals.is_empty() {
             problems.push(Problem::Unexplained);
+            problems.extend(self.rule_failures.iter().cloned());
             level = ModificationLevel::Other;
         } else if !cleared.uncleared.is_empty() {
             problems.push(used_elsewhere(&cleared.uncleared));

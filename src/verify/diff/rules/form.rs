@@ -59,10 +59,7 @@ pub(super) fn apply(review: &mut Review<'_>) -> Result<(), PdfError> {
     if !acroform(review, root, &old_catalog, &new_value)? {
         return Ok(());
     }
-    let old_fields = match review.old.fields() {
-        Ok(fields) => fields,
-        Err(error) => return Err(error),
-    };
+    let old_fields = review.old.fields()?;
     let new_fields = review.new.fields()?;
     fields(review, &old_fields, &new_fields)
 }

@@ -1,7 +1,7 @@
 //! The whitelisting rules, applied in order: trailer and catalog structure, the DSS, the form,
-//! pages and annotations, then objects nothing refers to. A rule only approves or objects; a
-//! rule that cannot read what it checks objects on the trailer, so that nothing it would have
-//! checked passes unexplained.
+//! pages and annotations, then objects nothing refers to. A rule only approves or objects, so a
+//! rule that cannot read what it checks approves nothing and cannot let a change pass: what it
+//! could not read is attached to the changes left unexplained.
 
 mod annotations;
 mod appearance;
@@ -12,7 +12,6 @@ mod structure;
 
 use crate::pdf::PdfError;
 
-use super::Target;
 use super::problem::Problem;
 use super::review::Review;
 
@@ -46,15 +45,11 @@ const RULES: [(&str, &str, Rule); 5] = [
 pub(super) fn apply_all(review: &mut Review<'_>) {
     for (what_vi, what_en, rule) in RULES {
         if let Err(error) = rule(review) {
-            review.object_to(
-                Target::Trailer,
-                Problem::Unreadable {
-                    what_vi: what_vi.to_owned(),
-                    what_en: what_en.to_owned(),
-                    error: error.to_string(),
-                },
-                None,
-            );
+            review.rule_failed(Problem::Unreadable {
+                what_vi: what_vi.to_owned(),
+                what_en: what_en.to_owned(),
+                error: error.to_string(),
+            });
         }
     }
 }
