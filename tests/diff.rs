@@ -19,3 +19,6 @@ mod attacks;
 
 #[path = "diff/hostile.rs"]
 mod hostile;
+
+#[path = "diff/peers.rs"]
+mod peers;

@@ -28,8 +28,6 @@ mod problem;
 mod review;
 mod rules;
 
-use std::collections::HashMap;
-
 use crate::pdf::{DocMdpPermission, Document, FieldMdpAction, ObjectId, PdfError, View};
 use crate::verify::messages::Code;
 use crate::verify::report::{Finding, ModificationLevel, ObjectRef};
@@ -326,7 +324,13 @@ pub fn analyse(input: &DiffInput<'_>) -> Result<DiffOutcome, DiffError> {
     let index = UsageIndex::build(old, &watched)?;
     let pages = describe::PageNumbers::of(&old);
     let mut changes = Vec::new();
-    let mut locks_by_view: HashMap<usize, Vec<FieldLock>> = HashMap::new();
+    // Locks of the signatures made up to the signed revision; each later revision adds those of
+    // the signatures it makes, in force from the revision after it. Once in force, a lock stays.
+    let mut locks_in_force = signature_locks(&old).map_err(|source| DiffError::SignedRevision {
+        revision: signed,
+        what: "signature locks",
+        source,
+    })?;
     for revision in signed + 1..count {
         let new = doc
             .at(revision)
@@ -336,37 +340,19 @@ pub fn analyse(input: &DiffInput<'_>) -> Result<DiffOutcome, DiffError> {
                 source,
             })?;
         let mut locks = input.field_locks.clone();
-        let previous = revision - 1;
-        if !locks_by_view.contains_key(&previous) {
-            let view = doc
-                .at(previous)
-                .map_err(|source| DiffError::SignedRevision {
-                    revision: previous,
-                    what: "revision",
-                    source,
-                })?;
-            let read = signature_locks(&view);
-            let read = match read {
-                Ok(read) => read,
-                Err(source) if previous == signed => {
-                    return Err(DiffError::SignedRevision {
-                        revision: signed,
-                        what: "signature locks",
-                        source,
-                    });
-                }
-                // A later revision whose form cannot be read is refused by the form rule.
-                Err(_) => Vec::new(),
-            };
-            locks_by_view.insert(previous, read);
-        }
-        locks.extend(locks_by_view.get(&previous).cloned().unwrap_or_default());
+        locks.extend(locks_in_force.iter().cloned());
         let policy = review::Policy {
             certification: input.certification,
             locks,
         };
         let review = Review::new(doc, old, new, &index, &pages);
         changes.extend(review.run(&policy));
+        // A later form that cannot be read keeps the locks known so far (its changes are refused).
+        for lock in signature_locks(&new).unwrap_or_default() {
+            if !locks_in_force.contains(&lock) {
+                locks_in_force.push(lock);
+            }
+        }
     }
     changes.sort_by_key(|change| (change.revision, change.target));
     let modification_level = changes
