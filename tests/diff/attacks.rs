@@ -430,3 +430,94 @@ fn replacing_an_object_stream_of_the_signed_revision_is_other() {
     assert!(has_problem(&outcome, |problem| *problem
         == Problem::ObjectStreamReplaced));
 }
+
+#[test]
+fn an_annotation_disguised_as_a_signature_widget_is_refused() {
+    let (signed, _) = signed_with_hidden(&[]);
+    let attacked = update(&signed, |update| {
+        let field = update.allocate().unwrap();
+        let appearance = update
+            .add(form_stream(b"1 1 1 rg 0 0 300 40 re f"))
+            .unwrap();
+        let cover = update
+            .add(
+                Dictionary::new()
+                    .with("Type", Object::name("Annot"))
+                    .with("Subtype", Object::name("FreeText"))
+                    .with("Parent", field)
+                    .with(
+                        "Rect",
+                        vanthu::pdf::Rect::new(72.0, 740.0, 372.0, 780.0).to_object(),
+                    )
+                    .with("AP", Dictionary::new().with("N", appearance)),
+            )
+            .unwrap();
+        update
+            .set(
+                field,
+                Dictionary::new()
+                    .with("FT", Object::name("Sig"))
+                    .with("T", Object::text("agency"))
+                    .with("Kids", Object::Array(vec![cover.into()])),
+            )
+            .unwrap();
+        let mut fields = update.current(Base::FIELDS).unwrap();
+        fields.as_array_mut().unwrap().push(field.into());
+        update.set(Base::FIELDS, fields).unwrap();
+        let mut page = dict_of(update, Base::PAGE);
+        if let Some(Object::Array(annots)) = page.get_mut(b"Annots") {
+            annots.push(cover.into());
+        }
+        update.set(Base::PAGE, page).unwrap();
+    });
+    let outcome = diff(&attacked, "approval");
+    assert_outcome(&outcome, Other, false);
+    assert!(has_problem(&outcome, |problem| matches!(
+        problem,
+        Problem::Malformed { en, .. } if en.contains("is not a /Widget")
+    )));
+}
+
+#[test]
+fn an_indirect_rectangle_does_not_hide_an_evil_annotation() {
+    let certified = sign(
+        &base_pdf(BaseOptions::default()),
+        "approval",
+        Signing {
+            certification: Some(vanthu::pdf::DocMdpPermission::Annotations),
+            ..Signing::default()
+        },
+    );
+    let attacked = update(&certified, |update| {
+        let rect = update
+            .add(vanthu::pdf::Rect::new(72.0, 740.0, 372.0, 780.0).to_object())
+            .unwrap();
+        let stamp = update
+            .add(
+                Dictionary::new()
+                    .with("Type", Object::name("Annot"))
+                    .with("Subtype", Object::name("Stamp"))
+                    .with("Rect", rect),
+            )
+            .unwrap();
+        let mut page = dict_of(update, Base::PAGE);
+        if let Some(Object::Array(annots)) = page.get_mut(b"Annots") {
+            annots.push(stamp.into());
+        }
+        update.set(Base::PAGE, page).unwrap();
+    });
+    let outcome = crate::support::diff_with(
+        &attacked,
+        "approval",
+        Some(vanthu::pdf::DocMdpPermission::Annotations),
+    );
+    assert_outcome(
+        &outcome,
+        vanthu::verify::report::ModificationLevel::Annotations,
+        false,
+    );
+    assert!(has_problem(&outcome, |problem| matches!(
+        problem,
+        Problem::AnnotationMayHideContent { subtype, under_certification: true } if subtype == "Stamp"
+    )));
+}

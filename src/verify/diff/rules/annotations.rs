@@ -87,16 +87,18 @@ fn is_widget(dict: &Dictionary) -> bool {
     subtype(dict).as_deref() == Some("Widget")
 }
 
+/// False only when the annotation is provably not shown: hidden by its flags, or with an empty
+/// rectangle. Anything unreadable counts as shown (indirect values must not evade the check).
 fn is_visible(dict: &Dictionary) -> bool {
     let hidden = dict
         .get(b"F")
         .and_then(Object::as_integer)
         .is_some_and(|flags| flags & HIDDEN_FLAGS != 0);
-    let area = dict
+    let empty = dict
         .get(b"Rect")
         .and_then(|rect| Rect::from_object(rect, "/Rect").ok())
-        .is_some_and(|rect| !rect.is_empty());
-    area && !hidden
+        .is_some_and(|rect| rect.is_empty());
+    !hidden && !empty
 }
 
 fn page(

@@ -208,6 +208,17 @@ fn is_visible(field: &Field) -> bool {
     })
 }
 
+/// True when `id` is an annotation of subtype `/Widget` in the new revision.
+fn is_widget(review: &Review<'_>, id: ObjectId) -> bool {
+    review.new.get(id).ok().flatten().is_some_and(|object| {
+        object
+            .object
+            .as_dict()
+            .and_then(|dict| dict.get(b"Subtype"))
+            .is_some_and(|subtype| subtype.is_name("Widget"))
+    })
+}
+
 /// A field the signed revision did not have: only a terminal signature field is allowed.
 fn new_field(review: &mut Review<'_>, field: &Field) -> Result<(), PdfError> {
     let name = field.full_name.as_str();
@@ -216,6 +227,22 @@ fn new_field(review: &mut Review<'_>, field: &Field) -> Result<(), PdfError> {
             field.id,
             Problem::FieldAdded {
                 field: name.to_owned(),
+            },
+            field_role(field),
+        );
+        return Ok(());
+    }
+    if let Some(widget) = field
+        .widgets
+        .iter()
+        .find(|widget| !is_widget(review, widget.id))
+    {
+        // A "widget" that is another kind of annotation would be added at signing level.
+        review.object_to_id(
+            widget.id,
+            Problem::Malformed {
+                vi: format!("một ô hiển thị của trường chữ ký «{name}» không phải là /Widget"),
+                en: format!("a widget of the signature field «{name}» is not a /Widget"),
             },
             field_role(field),
         );
