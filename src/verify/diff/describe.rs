@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::pdf::{Object, ObjectId, View};
+use crate::pdf::{Object, ObjectId};
 
 use super::graph::{Container, Step, Usage};
 
@@ -163,19 +163,14 @@ impl Role {
 pub(crate) struct PageNumbers(HashMap<ObjectId, usize>);
 
 impl PageNumbers {
-    /// The pages of `view`; empty when its page tree cannot be read (descriptions then fall
-    /// back to object types).
-    pub(crate) fn of(view: &View<'_>) -> Self {
-        let numbers = view
-            .page_ids()
-            .map(|ids| {
-                ids.into_iter()
-                    .enumerate()
-                    .map(|(index, id)| (id, index + 1))
-                    .collect()
-            })
-            .unwrap_or_default();
-        PageNumbers(numbers)
+    /// Numbers pages in the order given.
+    pub(crate) fn from_ids(ids: impl IntoIterator<Item = ObjectId>) -> Self {
+        PageNumbers(
+            ids.into_iter()
+                .enumerate()
+                .map(|(index, id)| (id, index + 1))
+                .collect(),
+        )
     }
 
     pub(crate) fn get(&self, id: ObjectId) -> Option<usize> {

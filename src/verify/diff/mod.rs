@@ -24,6 +24,7 @@
 mod compare;
 mod describe;
 mod graph;
+mod pages;
 mod problem;
 mod review;
 mod rules;
@@ -322,7 +323,9 @@ pub fn analyse(input: &DiffInput<'_>) -> Result<DiffOutcome, DiffError> {
         .flat_map(|revision| revision.entries().into_iter().map(|(number, _)| number))
         .collect();
     let index = UsageIndex::build(old, &watched)?;
-    let pages = describe::PageNumbers::of(&old);
+    // A signed page tree that cannot be read leaves the annotation rule reading both trees in
+    // every revision (and explaining nothing when that fails too).
+    let pages = pages::SignedPages::read(&old).ok();
     let mut changes = Vec::new();
     // Locks of the signatures made up to the signed revision; each later revision adds those of
     // the signatures it makes, in force from the revision after it. Once in force, a lock stays.
@@ -345,7 +348,7 @@ pub fn analyse(input: &DiffInput<'_>) -> Result<DiffOutcome, DiffError> {
             certification: input.certification,
             locks,
         };
-        let review = Review::new(doc, old, new, &index, &pages);
+        let review = Review::new(doc, old, new, &index, pages.as_ref());
         changes.extend(review.run(&policy));
         // A later form that cannot be read keeps the locks known so far (its changes are refused).
         for lock in signature_locks(&new).unwrap_or_default() {

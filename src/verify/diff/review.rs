@@ -13,6 +13,7 @@ use crate::verify::report::ModificationLevel;
 use super::compare::{kind_of, same_object};
 use super::describe::{PageNumbers, Role, role_of};
 use super::graph::{Container, Step, Usage, UsageIndex, new_references, written_after};
+use super::pages::SignedPages;
 use super::problem::Problem;
 use super::{Change, ChangeKind, FieldLock, Target, rules};
 
@@ -99,6 +100,9 @@ pub(crate) struct Review<'a> {
     pub new: View<'a>,
     pub signed: usize,
     pub index: &'a UsageIndex,
+    /// The signed page tree, when it could be read.
+    pub signed_pages: Option<&'a SignedPages>,
+    /// Page numbers for descriptions (the signed revision's, then any new page's).
     pages: PageNumbers,
     touched: BTreeSet<ObjectId>,
     /// Objects of the signed revision (or of the previous one) this revision frees, and how.
@@ -120,7 +124,7 @@ impl<'a> Review<'a> {
         old: View<'a>,
         new: View<'a>,
         index: &'a UsageIndex,
-        pages: &PageNumbers,
+        signed_pages: Option<&'a SignedPages>,
     ) -> Self {
         let mut review = Review {
             doc,
@@ -128,7 +132,10 @@ impl<'a> Review<'a> {
             new,
             signed: old.revision_index(),
             index,
-            pages: pages.clone(),
+            signed_pages,
+            pages: signed_pages
+                .map(|signed| signed.numbers.clone())
+                .unwrap_or_default(),
             touched: BTreeSet::new(),
             freed: BTreeMap::new(),
             approvals: HashMap::new(),
@@ -138,7 +145,6 @@ impl<'a> Review<'a> {
             rule_failures: Vec::new(),
             new_signature_widgets: HashMap::new(),
         };
-        review.pages.merge(&PageNumbers::of(&new));
         review.read_cross_reference_section();
         review
     }
@@ -228,6 +234,16 @@ impl<'a> Review<'a> {
 
     pub(crate) fn object_to_id(&mut self, id: ObjectId, problem: Problem, role: Role) {
         self.object_to(Target::Object(id), problem, Some(role));
+    }
+
+    /// Makes new pages known to descriptions.
+    pub(crate) fn learn_pages(&mut self, pages: &PageNumbers) {
+        self.pages.merge(pages);
+    }
+
+    /// True when this revision frees `id`.
+    pub(crate) fn is_freed(&self, id: ObjectId) -> bool {
+        self.freed.contains_key(&id)
     }
 
     pub(crate) fn rule_failed(&mut self, problem: Problem) {

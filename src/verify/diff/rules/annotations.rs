@@ -8,14 +8,15 @@
 //!   and are flagged;
 //! - any other widget added or removed is refused.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
-use crate::pdf::{Dictionary, Object, ObjectId, Page, PdfError, Rect, serialize};
+use crate::pdf::{Dictionary, Object, ObjectId, PdfError, Rect, serialize};
 use crate::verify::report::ModificationLevel;
 
 use super::super::compare::{changed_keys, disallowed};
-use super::super::describe::Role;
+use super::super::describe::{PageNumbers, Role};
 use super::super::graph::{Container, Step, Usage};
+use super::super::pages::{SignedPage, SignedPages};
 use super::super::problem::Problem;
 use super::super::review::{Grant, Review, Scope};
 use super::appearance;
@@ -29,37 +30,62 @@ const ANNOTATION_LINKS: &[&str] = &["Popup", "Parent", "IRT"];
 /// Annotation flags that hide an annotation: Hidden (2) and NoView (32).
 const HIDDEN_FLAGS: i64 = 2 | 32;
 
-/// What the signed revision's pages look like, to recognise where annotations are used.
-struct SignedPages {
-    pages: HashSet<ObjectId>,
-    /// Indirect `/Annots` arrays, with their page.
-    annotation_lists: HashMap<ObjectId, ObjectId>,
+pub(super) fn apply(review: &mut Review<'_>) -> Result<(), PdfError> {
+    let read;
+    let signed = match review.signed_pages {
+        Some(signed) => signed,
+        None => {
+            // The signed page tree could not be read when the analysis began; reading it again
+            // fails the rule, which then explains nothing.
+            read = SignedPages::read(&review.old)?;
+            &read
+        }
+    };
+    let structure_written = review
+        .touched()
+        .chain(review.freed_ids())
+        .any(|id| signed.structure.contains(&id))
+        || review.freed_ids().any(|id| signed.contains_page(id));
+    if structure_written {
+        // The tree itself was rewritten: compare the page lists in full.
+        let new_pages = review.new.pages()?;
+        let new_ids: Vec<ObjectId> = new_pages.iter().map(|page| page.id).collect();
+        review.learn_pages(&PageNumbers::from_ids(new_ids.iter().copied()));
+        let old_ids: Vec<ObjectId> = signed.pages.iter().map(|page| page.id).collect();
+        if old_ids != new_ids {
+            let root = review.new.page_tree_root()?;
+            review.object_to_id(root, Problem::PageTreeChanged, Role::PageTree);
+            return Ok(());
+        }
+        for (old, new) in signed.pages.iter().zip(&new_pages) {
+            page(review, old, &new.dict, signed)?;
+        }
+    } else {
+        // Same pages in the same order: only pages whose dictionary, annotation list or
+        // annotations this revision writes or frees need a look.
+        for old in &signed.pages {
+            if !needs_review(review, old) {
+                continue;
+            }
+            let new_dict = if review.is_touched(old.id) {
+                review.new.object(old.id)?.dict()?.clone()
+            } else {
+                old.dict.clone()
+            };
+            page(review, old, &new_dict, signed)?;
+        }
+    }
+    freed_annotations(review, signed)
 }
 
-pub(super) fn apply(review: &mut Review<'_>) -> Result<(), PdfError> {
-    let old_pages = review.old.pages()?;
-    let new_pages = review.new.pages()?;
-    let old_ids: Vec<ObjectId> = old_pages.iter().map(|page| page.id).collect();
-    let new_ids: Vec<ObjectId> = new_pages.iter().map(|page| page.id).collect();
-    if old_ids != new_ids {
-        let root = review.new.page_tree_root()?;
-        review.object_to_id(root, Problem::PageTreeChanged, Role::PageTree);
-        return Ok(());
-    }
-    let signed = SignedPages {
-        pages: old_ids.iter().copied().collect(),
-        annotation_lists: old_pages
-            .iter()
-            .filter_map(|page| match page.dict.get(b"Annots") {
-                Some(Object::Reference(list)) => Some((*list, page.id)),
-                _ => None,
-            })
-            .collect(),
-    };
-    for (old, new) in old_pages.iter().zip(&new_pages) {
-        page(review, old, new, &signed)?;
-    }
-    freed_annotations(review, &signed)
+fn needs_review(review: &Review<'_>, page: &SignedPage) -> bool {
+    let written = |id: ObjectId| review.is_touched(id) || review.is_freed(id);
+    written(page.id)
+        || matches!(page.dict.get(b"Annots"), Some(Object::Reference(list)) if written(*list))
+        || page.annotations.iter().any(|item| match item {
+            Object::Reference(id) => written(*id),
+            _ => false,
+        })
 }
 
 /// The raw elements of a page's `/Annots` (empty when absent); `None` when it is not an array.
@@ -103,18 +129,16 @@ fn is_visible(dict: &Dictionary) -> bool {
 
 fn page(
     review: &mut Review<'_>,
-    old: &Page,
-    new: &Page,
+    old: &SignedPage,
+    new_dict: &Dictionary,
     signed: &SignedPages,
 ) -> Result<(), PdfError> {
-    let number = old.index + 1;
+    let number = old.number;
     let page_role = Role::Page { page: number };
-    let (Some(old_list), Some(new_list)) = (
-        annotation_list(&review.old, &old.dict)?,
-        annotation_list(&review.new, &new.dict)?,
-    ) else {
+    let old_list = &old.annotations;
+    let Some(new_list) = annotation_list(&review.new, new_dict)? else {
         review.object_to_id(
-            new.id,
+            old.id,
             Problem::Malformed {
                 vi: format!("/Annots của trang {number} không phải là một mảng"),
                 en: format!("/Annots of page {number} is not an array"),
@@ -123,18 +147,19 @@ fn page(
         );
         return Ok(());
     };
-    let list_ref = match new.dict.get(b"Annots") {
+    let list_ref = match new_dict.get(b"Annots") {
         Some(Object::Reference(list)) => Some(*list),
         _ => None,
     };
     let (container, prefix) = match list_ref {
         Some(list) => (Container::Object(list), Vec::new()),
-        None => (Container::Object(new.id), vec![Step::key("Annots")]),
+        None => (Container::Object(old.id), vec![Step::key("Annots")]),
     };
     // Elements compared by their serialization (hashed: lists may be long). Direct
     // dictionaries written with their keys in another order count as changed, which can only
     // make the verdict stricter.
     let old_items: HashSet<Vec<u8>> = old_list.iter().map(serialize::to_bytes).collect();
+    let old_list = old_list.as_slice();
     let new_items: HashSet<Vec<u8>> = new_list.iter().map(serialize::to_bytes).collect();
     let mut level = ModificationLevel::LtaUpdates;
     let mut refused = false;
@@ -150,13 +175,13 @@ fn page(
         match added_annotation(review, item, usage, number)? {
             Some(added) => level = level.max(added),
             None => {
-                review.object_to_id(new.id, Problem::WidgetAdded, page_role.clone());
+                review.object_to_id(old.id, Problem::WidgetAdded, page_role.clone());
                 refused = true;
             }
         }
     }
     let mut seen = HashSet::new();
-    for item in &old_list {
+    for item in old_list {
         let key = serialize::to_bytes(item);
         if new_items.contains(&key) || !seen.insert(key) {
             continue;
@@ -166,18 +191,18 @@ fn page(
             _ => false,
         };
         if widget {
-            review.object_to_id(new.id, Problem::WidgetRemoved, page_role.clone());
+            review.object_to_id(old.id, Problem::WidgetRemoved, page_role.clone());
             refused = true;
         } else {
             level = level.max(ModificationLevel::Annotations);
         }
     }
-    if review.is_touched(new.id) {
-        let changed = changed_keys(&old.dict, &new.dict);
+    if review.is_touched(old.id) {
+        let changed = changed_keys(&old.dict, new_dict);
         let other = disallowed(&changed, &["Annots"]);
         if !other.is_empty() {
             review.object_to_id(
-                new.id,
+                old.id,
                 Problem::EntriesChanged {
                     keys: other.iter().map(ToString::to_string).collect(),
                 },
@@ -186,11 +211,11 @@ fn page(
         } else if !refused {
             // Compared entry by entry: pages are referred to from many places (annotations'
             // /P, destinations, the structure tree), all explained at once.
-            review.approve(new.id, Scope::Everywhere, Grant::new(level, page_role));
+            review.approve(old.id, Scope::Everywhere, Grant::new(level, page_role));
         }
     }
     if let Some(list) = list_ref.filter(|list| review.written_after(*list) && !refused) {
-        let usage = Usage::new(Container::Object(new.id), vec![Step::key("Annots")]);
+        let usage = Usage::new(Container::Object(old.id), vec![Step::key("Annots")]);
         review.approve(
             list,
             Scope::At(usage),
@@ -360,7 +385,7 @@ fn is_annotation_use(review: &Review<'_>, usage: &Usage, signed: &SignedPages) -
     let Some(key) = usage.first_key() else {
         return false;
     };
-    if signed.pages.contains(&container) {
+    if signed.contains_page(container) {
         return *key == "Annots";
     }
     ANNOTATION_LINKS.iter().any(|link| key == link)
