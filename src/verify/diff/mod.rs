@@ -318,7 +318,10 @@ pub fn analyse(input: &DiffInput<'_>) -> Result<DiffOutcome, DiffError> {
             changes: Vec::new(),
         });
     }
-    let watched = doc.revisions()[signed + 1..]
+    let watched = doc
+        .revisions()
+        .get(signed + 1..)
+        .unwrap_or_default()
         .iter()
         .flat_map(|revision| revision.entries().into_iter().map(|(number, _)| number))
         .collect();

@@ -105,7 +105,8 @@ pub(crate) struct Review<'a> {
     /// Page numbers for descriptions (the signed revision's, then any new page's).
     pages: PageNumbers,
     touched: BTreeSet<ObjectId>,
-    /// Objects of the signed revision (or of the previous one) this revision frees, and how.
+    /// Objects in use until this revision that it frees, or whose number it gives another
+    /// generation than the signed revision's, and how.
     freed: BTreeMap<ObjectId, Problem>,
     approvals: HashMap<ObjectId, Vec<Approval>>,
     objections: Vec<Objection>,
@@ -165,8 +166,9 @@ impl<'a> Review<'a> {
             let signed_generation = in_use_at(self.signed);
             match entry {
                 XrefEntry::Free { .. } => {
-                    let previous = in_use_at(revision - 1);
-                    if let Some(generation) = signed_generation.or(previous) {
+                    // Only a number in use until now is freed; repeating a free entry is not a
+                    // change.
+                    if let Some(generation) = in_use_at(revision - 1) {
                         self.freed
                             .insert(ObjectId::new(number, generation), Problem::Freed);
                     }

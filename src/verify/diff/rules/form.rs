@@ -13,7 +13,7 @@
 //!
 //! Every approval names its field, so that locks can be applied to it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::pdf::{Dictionary, Field, Object, ObjectId, PdfError, Rect};
 use crate::verify::report::ModificationLevel;
@@ -163,9 +163,11 @@ fn fields(
         .iter()
         .map(|field| (field.full_name.as_str(), field))
         .collect();
+    let old_duplicates: HashSet<&str> = duplicates(old_fields);
     let mut new_by_name: HashMap<&str, &Field> = HashMap::new();
     for field in new_fields {
-        if new_by_name.insert(&field.full_name, field).is_some() {
+        let name = field.full_name.as_str();
+        if new_by_name.insert(name, field).is_some() && !old_duplicates.contains(name) {
             review.object_to_id(
                 field.id,
                 Problem::DuplicateField {
@@ -193,6 +195,16 @@ fn fields(
         }
     }
     Ok(())
+}
+
+/// Names that more than one field has.
+fn duplicates(fields: &[Field]) -> HashSet<&str> {
+    let mut seen = HashSet::new();
+    fields
+        .iter()
+        .map(|field| field.full_name.as_str())
+        .filter(|name| !seen.insert(*name))
+        .collect()
 }
 
 fn field_role(field: &Field) -> Role {
