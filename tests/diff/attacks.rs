@@ -521,3 +521,76 @@ fn an_indirect_rectangle_does_not_hide_an_evil_annotation() {
         Problem::AnnotationMayHideContent { subtype, under_certification: true } if subtype == "Stamp"
     )));
 }
+
+#[test]
+fn an_object_brought_in_through_an_unused_object_of_the_signed_revision_is_not_an_orphan() {
+    // The signed revision holds a form XObject nothing uses, whose resources name an image that
+    // does not exist yet.
+    let image = ObjectId::new(40, 0);
+    let mut unused = None;
+    let prepared = update(&base_pdf(BaseOptions::default()), |update| {
+        let mut stream = form_stream(b"q 100 0 0 50 0 0 cm /Im0 Do Q");
+        stream.dict.insert(
+            "Resources",
+            Dictionary::new().with("XObject", Dictionary::new().with("Im0", image)),
+        );
+        unused = Some(update.add(stream).unwrap());
+    });
+    let unused = unused.unwrap();
+    let signed = sign(&prepared, "approval", Signing::default());
+    // The attack revision defines the image; it is an orphan only while nothing uses the
+    // XObject.
+    let pixels = body(&Object::Stream(Stream::new(
+        Dictionary::new()
+            .with("Type", Object::name("XObject"))
+            .with("Subtype", Object::name("Image"))
+            .with("Width", 1)
+            .with("Height", 1)
+            .with("ColorSpace", Object::name("DeviceGray"))
+            .with("BitsPerComponent", 8),
+        vec![0],
+    )));
+    let written = RawEntry::Written {
+        index: 0,
+        generation: 0,
+    };
+    let (defined, _) = raw_revision(&signed, &[(image, &pixels)], &[(40, written)], "");
+    let outcome = diff(&defined, "approval");
+    assert_eq!(change_of(&outcome, image).role, Role::Unreferenced);
+    // Now an annotation shows the XObject: the image is part of what the annotation adds.
+    let shown = update(&defined, |update| {
+        let annotation = update
+            .add(
+                Dictionary::new()
+                    .with("Type", Object::name("Annot"))
+                    .with("Subtype", Object::name("Text"))
+                    .with(
+                        "Rect",
+                        vanthu::pdf::Rect::new(0.0, 0.0, 100.0, 50.0).to_object(),
+                    )
+                    .with("AP", Dictionary::new().with("N", unused)),
+            )
+            .unwrap();
+        let mut page = dict_of(update, Base::PAGE);
+        if let Some(Object::Array(annots)) = page.get_mut(b"Annots") {
+            annots.push(annotation.into());
+        }
+        update.set(Base::PAGE, page).unwrap();
+        // The image is written again in this revision, as a writer bringing it in would.
+        let pixels = update.current(image).unwrap();
+        update.set(image, pixels).unwrap();
+    });
+    let outcome = diff(&shown, "approval");
+    let last = outcome.changes.iter().map(|c| c.revision).max().unwrap();
+    let image_change = outcome
+        .changes
+        .iter()
+        .find(|change| change.revision == last && change.target == Target::Object(image))
+        .expect("the image is listed in the last revision");
+    assert_eq!(
+        image_change.level,
+        vanthu::verify::report::ModificationLevel::Annotations,
+        "{}",
+        explain(&outcome)
+    );
+}

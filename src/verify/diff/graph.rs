@@ -222,14 +222,16 @@ pub(crate) fn written_after(view: &View<'_>, signed: usize, id: ObjectId) -> boo
 
 /// The objects written after revision `signed` that `value` (held by `container` at `prefix`)
 /// refers to, directly or through other such objects, each with the place it was found. Objects
-/// of the signed revision stop the walk: what they refer to is what the signed revision showed.
-/// Back pointers (`/P`, `/Parent`, `/IRT`) are not followed.
+/// the signed revision used stop the walk: what they refer to is what the signed revision
+/// showed. Objects it had but did not use (`unreferenced`) are walked through, since the value
+/// brings them into use. Back pointers (`/P`, `/Parent`, `/IRT`) are not followed.
 pub(crate) fn new_references(
     view: &View<'_>,
     signed: usize,
     container: Container,
     prefix: &[Step],
     value: &Object,
+    unreferenced: &dyn Fn(ObjectId) -> bool,
 ) -> Result<Vec<(ObjectId, Usage)>, PdfError> {
     let limit = view.document().limits().max_tree_nodes;
     let mut found = Vec::new();
@@ -240,22 +242,25 @@ pub(crate) fn new_references(
                         container: Container,
                         id: ObjectId,
                         path: Vec<Step>| {
-        if written_after(view, signed, id) {
+        let new = written_after(view, signed, id);
+        if new {
             found.push((id, Usage::new(container, path)));
-            if visited.insert(id) {
-                queue.push_back(id);
-            }
+        }
+        if (new || unreferenced(id)) && visited.insert(id) {
+            queue.push_back(id);
         }
     };
     let mut path = prefix.to_vec();
     for_each_reference(value, &mut path, true, &mut |id, path| {
         consider(&mut found, &mut queue, container, id, path.to_vec())
     });
+    let mut read = 0usize;
     while let Some(id) = queue.pop_front() {
-        if found.len() > limit {
+        read += 1;
+        if read > limit || found.len() > limit.saturating_mul(16) {
             return Err(PdfError::limit(
                 crate::pdf::Limit::TreeNodes,
-                found.len() as u64,
+                read as u64,
                 limit as u64,
             ));
         }
@@ -277,19 +282,27 @@ pub(crate) fn new_references(
 
 /// The objects written after revision `signed` that can be reached in `view`: from its trailer
 /// and from `entries` (the objects the signed revision refers to, whose referrers may be
-/// unchanged), through objects written after the signed revision only. Objects of the signed
-/// revision refer to what they referred to then, which [`UsageIndex`] already knows. Back
-/// pointers are followed too: reachability, not ownership, is asked.
+/// unchanged), through objects written after the signed revision and through objects of the
+/// signed revision that it did not refer to (`unreferenced`: a later revision may refer to them,
+/// and what they refer to was never walked). Other objects of the signed revision refer to what
+/// they referred to then, which [`UsageIndex`] already knows. Back pointers are followed too:
+/// reachability, not ownership, is asked.
 pub(crate) fn reachable_new_objects(
     view: &View<'_>,
     signed: usize,
     entries: impl IntoIterator<Item = ObjectId>,
+    unreferenced: &dyn Fn(ObjectId) -> bool,
 ) -> Result<HashSet<ObjectId>, PdfError> {
     let limit = view.document().limits().max_tree_nodes;
+    let mut visited = HashSet::new();
     let mut reached = HashSet::new();
     let mut queue = VecDeque::new();
-    let consider = |reached: &mut HashSet<ObjectId>, queue: &mut VecDeque<ObjectId>, id| {
-        if written_after(view, signed, id) && reached.insert(id) {
+    let mut consider = |reached: &mut HashSet<ObjectId>, queue: &mut VecDeque<ObjectId>, id| {
+        let new = written_after(view, signed, id);
+        if (new || unreferenced(id)) && visited.insert(id) {
+            if new {
+                reached.insert(id);
+            }
             queue.push_back(id);
         }
     };
@@ -300,11 +313,13 @@ pub(crate) fn reachable_new_objects(
     for id in entries {
         consider(&mut reached, &mut queue, id);
     }
+    let mut read = 0usize;
     while let Some(id) = queue.pop_front() {
-        if reached.len() > limit {
+        read += 1;
+        if read > limit {
             return Err(PdfError::limit(
                 crate::pdf::Limit::TreeNodes,
-                reached.len() as u64,
+                read as u64,
                 limit as u64,
             ));
         }

@@ -238,6 +238,14 @@ impl<'a> Review<'a> {
         self.object_to(Target::Object(id), problem, Some(role));
     }
 
+    /// A test for objects the signed revision had but did not refer to (a later revision may
+    /// bring them into use).
+    pub(crate) fn unreferenced_in_signed(&self) -> impl Fn(ObjectId) -> bool + 'a {
+        let index = self.index;
+        let old = self.old;
+        move |id| index.count(id) == 0 && old.defining_revision(id).is_some()
+    }
+
     /// Makes new pages known to descriptions.
     pub(crate) fn learn_pages(&mut self, pages: &PageNumbers) {
         self.pages.merge(pages);
@@ -265,7 +273,14 @@ impl<'a> Review<'a> {
         value: &Object,
         grant: &Grant,
     ) -> Result<Vec<ObjectId>, PdfError> {
-        let found = new_references(&self.new, self.signed, container, prefix, value)?;
+        let found = new_references(
+            &self.new,
+            self.signed,
+            container,
+            prefix,
+            value,
+            &self.unreferenced_in_signed(),
+        )?;
         let mut ids = Vec::with_capacity(found.len());
         for (id, usage) in found {
             self.approve(id, Scope::At(usage), grant.clone());

@@ -53,10 +53,18 @@ pub(super) fn approve(
             if review.index.count(*dict_id) <= 1 {
                 review.approve_references(container, &[], &object.object, &grant)?
             } else {
-                new_references(&review.new, review.signed, container, &[], &object.object)?
-                    .into_iter()
-                    .map(|(id, _)| id)
-                    .collect()
+                let unreferenced = review.unreferenced_in_signed();
+                new_references(
+                    &review.new,
+                    review.signed,
+                    container,
+                    &[],
+                    &object.object,
+                    &unreferenced,
+                )?
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect()
             }
         }
         direct => review.approve_references(

@@ -1,7 +1,8 @@
 //! Objects nothing refers to: some writers leave unused objects behind. An object the revision
-//! writes that nothing reachable refers to (from the new trailer, or from the objects the signed
-//! revision refers to, through objects written after the signed revision) changes nothing a
-//! reader shows, and counts as `LTA_UPDATES`, as in pyHanko.
+//! writes that nothing reachable refers to changes nothing a reader shows, and counts as
+//! `LTA_UPDATES`, as in pyHanko. Reachable means from the new trailer or from what the signed
+//! revision refers to, through objects written since and through objects the signed revision
+//! had but did not use (a later revision can bring those into use).
 
 use crate::pdf::PdfError;
 use crate::verify::report::ModificationLevel;
@@ -11,7 +12,13 @@ use super::super::graph::reachable_new_objects;
 use super::super::review::{Grant, Review, Scope};
 
 pub(super) fn apply(review: &mut Review<'_>) -> Result<(), PdfError> {
-    let reachable = reachable_new_objects(&review.new, review.signed, review.index.used())?;
+    let unreferenced = review.unreferenced_in_signed();
+    let reachable = reachable_new_objects(
+        &review.new,
+        review.signed,
+        review.index.used(),
+        &unreferenced,
+    )?;
     let orphans: Vec<_> = review
         .touched()
         .filter(|id| !reachable.contains(id) && review.index.usages(*id).is_empty())
