@@ -149,49 +149,48 @@ async fn open_tsa(
     Ok(opened)
 }
 
-/// One banner line under the address, so that readers of the banner's first lines see it.
-/// Written without `println!`, which panics when nobody reads stdout any more.
-fn print_tsa(address: std::net::SocketAddr, tsa: Option<&OpenedAuthority>) {
-    use std::io::Write as _;
-    let Some(opened) = tsa else {
-        return;
-    };
-    let marking = if opened.development {
-        " (development TSA, NOT FOR PRODUCTION / chỉ dùng thử nghiệm)"
-    } else {
-        ""
-    };
-    let _ = writeln!(
-        std::io::stdout(),
-        "Timestamp authority (cấp dấu thời gian): POST http://{address}/tsa{marking}"
-    );
-}
-
+/// The start-up banner: where vanthu listens, the timestamp authority, the demo accounts.
+///
+/// Written in one `write` whose error is ignored rather than with `println!`, which panics when
+/// nobody reads stdout any more (a service must not die because its terminal went away).
 fn print_banner(
     address: std::net::SocketAddr,
     demo: Option<&Settings>,
     tsa: Option<&OpenedAuthority>,
 ) {
-    println!("vanthu listening on http://{address}");
-    print_tsa(address, tsa);
+    use std::io::Write as _;
+    let mut banner = format!("vanthu listening on http://{address}\n");
+    if let Some(opened) = tsa {
+        let marking = if opened.development {
+            " (development TSA, NOT FOR PRODUCTION / chỉ dùng thử nghiệm)"
+        } else {
+            ""
+        };
+        banner.push_str(&format!(
+            "Timestamp authority (cấp dấu thời gian): POST http://{address}/tsa{marking}\n"
+        ));
+    }
     if let Some(settings) = demo {
-        println!();
-        println!("Demo accounts (tài khoản demo):");
+        banner.push_str("\nDemo accounts (tài khoản demo):\n");
         for line in demo_lines() {
-            println!("  {line}");
+            banner.push_str(&format!("  {line}\n"));
         }
         // A password someone chose is a secret: name where it comes from instead of printing it.
         if settings.demo_password.expose() == config::DEFAULT_DEMO_PASSWORD {
-            println!("  password (mật khẩu): {}", config::DEFAULT_DEMO_PASSWORD);
+            banner.push_str(&format!(
+                "  password (mật khẩu): {}\n",
+                config::DEFAULT_DEMO_PASSWORD
+            ));
         } else {
-            println!(
-                "  password (mật khẩu): the value of {} or the configuration file",
+            banner.push_str(&format!(
+                "  password (mật khẩu): the value of {} or the configuration file\n",
                 config::DEMO_PASSWORD_ENV
-            );
+            ));
         }
     }
-    use std::io::Write as _;
-    let _ = std::io::stdout().flush();
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(banner.as_bytes());
+    let _ = stdout.flush();
 }
 
 /// One line per unit: its code and its accounts with their roles.
