@@ -56,14 +56,17 @@ pub fn free_field_name(view: &View<'_>) -> Result<String, PadesError> {
 ///
 /// - Certified with DocMDP P1: no change at all (pyHanko refuses the same; P2 and P3 allow
 ///   signing).
+/// - A new visible signature field on a certified document: allowed by Acrobat, refused by
+///   pyHanko's stricter rules (and so by verifiers that follow them).
 /// - Certification asked on a document that is already signed or certified.
-/// - An earlier signature whose FieldMDP transform locks the existing field being signed.
+/// - An earlier signature whose FieldMDP transform locks the field being signed, new or existing
+///   (pyHanko judges any new signature value in a locked field a violation).
 /// - An earlier signature whose field `/Lock` carries `/P 1` (PDF 2.0: nothing may change after
 ///   it).
 pub fn document_allows(
     view: &View<'_>,
     field_name: &str,
-    target_exists: bool,
+    new_visible_field: bool,
     certify: bool,
 ) -> Result<(), PadesError> {
     let certification = view.certification()?;
@@ -72,6 +75,9 @@ pub fn document_allows(
         .is_some_and(|existing| existing.permission == DocMdpPermission::NoChanges)
     {
         return Err(PadesError::CertifiedNoChanges);
+    }
+    if certification.is_some() && new_visible_field {
+        return Err(PadesError::CertifiedNewVisibleField);
     }
     let signatures = view.signature_fields()?;
     let signed: Vec<_> = signatures
@@ -87,9 +93,6 @@ pub fn document_allows(
             return Err(PadesError::LockedNoChanges {
                 locked_by: locked_by(),
             });
-        }
-        if !target_exists {
-            continue;
         }
         for reference in view.signature_references(&signature.dict)? {
             if let SignatureReference::FieldMdp { action, .. } = reference

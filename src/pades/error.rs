@@ -34,6 +34,12 @@ pub enum PadesError {
     )]
     CertificationNotFirst,
     #[error(
+        "tài liệu đã được chứng thực: chữ ký hiển thị chỉ được đặt vào trường có sẵn / the \
+         document is certified: a new visible signature field would break the certification for \
+         strict verifiers (pyHanko); sign invisibly or into an empty field made before certifying"
+    )]
+    CertifiedNewVisibleField,
+    #[error(
         "trường \"{field}\" đã bị khóa bởi chữ ký \"{locked_by}\" / field {field:?} is locked by \
          signature {locked_by:?} (FieldMDP)"
     )]

@@ -86,7 +86,7 @@ where
     checks::document_allows(
         &view,
         &field_name,
-        existing.is_some(),
+        existing.is_none() && options.appearance.is_visible(),
         options.certification.is_some(),
     )?;
     check_placement(options, existing.is_some())?;
