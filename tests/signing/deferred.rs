@@ -263,7 +263,7 @@ fn wrong_and_foreign_answers_are_refused() {
         &attributes,
         pending.algorithm().unwrap(),
         &signature,
-        &[token.certificate.clone()],
+        std::slice::from_ref(&token.certificate),
     )
     .unwrap();
     let error = refuse(TokenResponse::Cms(other_document));
