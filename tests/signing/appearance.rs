@@ -393,3 +393,78 @@ fn a_copy_is_stamped_at_the_top_right_of_page_one_without_image() {
     let raster = Raster::read(&render(&copy, "copy"));
     assert!(raster.bounds_of(is_red).is_none() && raster.bounds_of(is_blue).is_none());
 }
+
+#[test]
+fn the_seal_finds_the_signature_image_inside_an_existing_fields_scaled_appearance() {
+    use vanthu::pdf::appearance::layout::AgencySignature;
+    let Some(fonts) = fonts() else { return };
+    let pki = pki();
+    let signed_at = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap();
+    let position = format!("KT. VIỆN TRƯỞNG\n{PERSON_POSITION}");
+    // The form's empty field "approval" is 200 × 60 pt at (300, 100): the personal appearance is
+    // laid out 200 pt wide, then scaled down and centred to fit the field.
+    let personal = SignOptions {
+        field_name: Some("approval".into()),
+        appearance: AppearanceKind::Personal {
+            image: signature_image(),
+            position: Some(position.clone()),
+            full_name: None,
+        },
+        signing_time: Some(signed_at),
+        ..options_with(&fonts)
+    };
+    let once = sign(
+        crate::inputs::form_pdf(Layout::Table),
+        &personal,
+        &pki.signer(Key::PersonRsa),
+    )
+    .unwrap();
+    assert_eq!(
+        widget_rect(&once, "approval"),
+        Rect::new(300.0, 100.0, 500.0, 160.0)
+    );
+    let agency = SignOptions {
+        appearance: AppearanceKind::Agency {
+            seal: seal_image(),
+            organisation: None,
+        },
+        signing_time: Some(signed_at),
+        ..options_with(&fonts)
+    };
+    let twice = sign(once, &agency, &pki.signer(Key::UnitRsa)).unwrap();
+
+    let image = signature_image();
+    let inner = layout::personal(
+        &fonts,
+        &PersonalSignature {
+            max_width: 200.0,
+            ..PersonalSignature::new(&position, PERSON_NAME, &image)
+        },
+    )
+    .unwrap();
+    let (width, height) = (inner.appearance.width, inner.appearance.height);
+    let scale = (200.0 / width).min(60.0 / height).min(1.0);
+    assert!(
+        scale < 1.0,
+        "the appearance must be scaled for this test to mean something"
+    );
+    let (dx, dy) = ((200.0 - width * scale) / 2.0, (60.0 - height * scale) / 2.0);
+    let image_on_page = LayoutRect::new(
+        300.0 + dx + scale * inner.image_rect.x,
+        100.0 + dy + scale * inner.image_rect.y,
+        scale * inner.image_rect.width,
+        scale * inner.image_rect.height,
+    );
+    let seal = seal_image();
+    let agency_layout =
+        layout::agency(&fonts, &AgencySignature::new(UNIT_NAME, signed_at, &seal)).unwrap();
+    let expected = layout::agency_widget_rect(image_on_page, &agency_layout);
+    let actual = widget_rect(&twice, "Signature1");
+    assert!(
+        (actual.llx as f32 - expected.x).abs() < 0.01
+            && (actual.lly as f32 - expected.y).abs() < 0.01,
+        "agency widget at {actual:?}, expected at ({}, {})",
+        expected.x,
+        expected.y
+    );
+}

@@ -330,6 +330,42 @@ fn impossible_fields_placements_and_options_are_refused() {
 }
 
 #[test]
+fn a_signed_field_whose_lock_sets_p1_refuses_any_later_signature() {
+    let pki = pki();
+    // PDF 2.0: a signature field's /Lock may carry /P, the DocMDP permission after it is signed.
+    let form = build(&[
+        (
+            1,
+            "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R] >> >>",
+        ),
+        (
+            2,
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 595 842] >>",
+        ),
+        (3, "<< /Type /Page /Parent 2 0 R /Annots [4 0 R] >>"),
+        (
+            4,
+            "<< /Type /Annot /Subtype /Widget /FT /Sig /T (Locked) /Rect [0 0 0 0] /P 3 0 R \
+             /Lock << /Type /SigFieldLock /Action /All /P 1 >> >>",
+        ),
+    ]);
+    let locked = sign(
+        form,
+        &SignOptions {
+            field_name: Some("Locked".into()),
+            ..SignOptions::default()
+        },
+        &pki.signer(Key::PersonRsa),
+    )
+    .unwrap();
+    let error = refused(locked, &SignOptions::default());
+    match error {
+        PadesError::LockedNoChanges { locked_by } => assert_eq!(locked_by, "Locked"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn images_that_are_not_png_are_refused() {
     for bytes in [
         &b"GIF89a\x01\x00\x01\x00"[..],
