@@ -7,6 +7,7 @@ mod common;
 mod appearance {
     mod embedding;
     mod fixtures;
+    mod golden;
     mod images;
     mod layouts;
     mod pdf;

@@ -986,6 +986,15 @@ const NOT_FOR_DOCUMENTS: &[&str] = &[
     "1.3.6.1.5.5.7.3.17", // ipsecIKE
 ];
 
+/// What makes `cert` unfit for `purpose` as an end entity (empty when it is fit): the same rule
+/// path validation applies, for callers that must refuse a certificate before using it (the
+/// signer refuses to sign with a certificate whose key usage forbids signing).
+pub fn purpose_problems(purpose: Purpose, cert: &Certificate) -> Vec<ProblemKind> {
+    let mut problems = Vec::new();
+    check_purpose(purpose, cert, &mut problems);
+    problems.into_iter().map(|problem| problem.kind).collect()
+}
+
 fn check_purpose(purpose: Purpose, cert: &Certificate, problems: &mut Vec<PathProblem>) {
     let key_usage = cert.key_usage();
     let signs = key_usage.is_none_or(|usage| usage.digital_signature() || usage.non_repudiation());
