@@ -402,7 +402,7 @@ mod tests {
     #[test]
     fn two_or_six_integers_are_hashable_but_not_standard() {
         let one = examine(&byte_range(&[0, 1000]), Some(&(100..300)), &layout());
-        assert_eq!(one.ranges, Some(vec![0..1000]));
+        assert_eq!(one.ranges, Some(std::iter::once(0..1000).collect()));
         assert_eq!(one.coverage, Coverage::Unclear);
         assert!(!one.is_standard());
         let three = examine(
