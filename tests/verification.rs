@@ -4,8 +4,13 @@
 
 mod common;
 
+/// The PDF tests' generated inputs (lopdf, qpdf).
+#[path = "pdf/support.rs"]
+mod pdf_support;
+
 mod verification {
     pub mod support;
 
     mod corpus;
+    pub mod pyhanko;
 }
