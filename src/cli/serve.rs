@@ -57,7 +57,16 @@ pub async fn run(args: ServeArgs) -> CliResult {
     print_banner(address, show_demo.then_some(&settings));
     tracing::info!(%address, "listening");
 
-    let app = http::router(AppState::new(service, settings.http.clone()));
+    let verifier = crate::verify::Verifier::from_trust_files(
+        &settings.verification.trust,
+        &settings.verification.intermediates,
+        &settings.verification.crls,
+    )
+    .map_err(|error| CliError::Usage(format!("signature verification: {error}")))?;
+    let verification =
+        http::verify::VerificationService::new(verifier, settings.verification.upload_limit);
+    let app =
+        http::router(AppState::new(service, settings.http.clone()).with_verification(verification));
     let signalled = Arc::new(Notify::new());
     let notify = signalled.clone();
     let shutdown = async move {

@@ -10,15 +10,13 @@ use std::io::IsTerminal as _;
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::{CliError, CliResult};
-use crate::pki::crl::{CrlSource, SourcedCrl};
-use crate::pki::trust::{TrustError, TrustStore, crls_from_bytes};
+use crate::pki::trust::TrustError;
 use crate::verify::Verifier;
 use crate::verify::report::{FileIndication, FileReport, Language, html, text};
 
@@ -113,24 +111,11 @@ pub async fn run(args: VerifyArgs) -> CliResult {
 
 /// The trust store, CRLs and validation time the options name.
 fn build_verifier(args: &VerifyArgs) -> Result<Verifier, CliError> {
-    let mut store = TrustStore::new();
-    for path in &args.trust {
-        store.load_anchors(path).map_err(trust_error)?;
-    }
-    for path in &args.intermediates {
-        store.load_intermediates(path).map_err(trust_error)?;
-    }
-    let mut crls = Vec::new();
-    for path in &args.crl {
-        let bytes = std::fs::read(path).map_err(|source| CliError::io(path, source))?;
-        for crl in crls_from_bytes(path, &bytes).map_err(trust_error)? {
-            crls.push(SourcedCrl {
-                crl: Arc::new(crl),
-                source: CrlSource::Supplied,
-            });
-        }
-    }
-    Ok(Verifier::new(Arc::new(store)).with_crls(crls).at(args.at))
+    Ok(
+        Verifier::from_trust_files(&args.trust, &args.intermediates, &args.crl)
+            .map_err(trust_error)?
+            .at(args.at),
+    )
 }
 
 fn trust_error(error: TrustError) -> CliError {

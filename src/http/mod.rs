@@ -12,6 +12,7 @@ pub mod health;
 pub mod org;
 pub mod problem;
 pub mod state;
+pub mod verify;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -49,6 +50,7 @@ pub const UNDOCUMENTED_ROUTES: &[(&str, &str)] =
         (name = "health", description = "Liveness and readiness"),
         (name = "auth", description = "Login, logout and the signed-in user"),
         (name = "organisation", description = "Units and users"),
+        (name = "verification", description = "Public verification of PDF signatures"),
     )
 )]
 struct ApiDoc;
@@ -72,6 +74,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(health::routes())
         .merge(auth::routes())
         .merge(org::routes())
+        .merge(verify::routes())
 }
 
 /// The OpenAPI document of every JSON endpoint.
@@ -186,9 +189,13 @@ pub async fn serve(
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    // The client address feeds the rate limit of the public verification route.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.

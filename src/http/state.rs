@@ -4,7 +4,12 @@ use std::sync::OnceLock;
 
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
-use crate::config::HttpSettings;
+use std::sync::Arc;
+
+use crate::config::{DEFAULT_VERIFY_UPLOAD_LIMIT, HttpSettings};
+use crate::http::verify::VerificationService;
+use crate::pki::trust::TrustStore;
+use crate::verify::Verifier;
 use crate::workflow::Service;
 
 /// Shared by all handlers; cheap to clone.
@@ -13,6 +18,8 @@ pub struct AppState {
     pub service: Service,
     pub http: HttpSettings,
     pub metrics: PrometheusHandle,
+    /// `POST /api/v1/verify`: the verifier and its guards.
+    pub verification: Arc<VerificationService>,
 }
 
 impl AppState {
@@ -21,7 +28,18 @@ impl AppState {
             service,
             http,
             metrics: metrics_handle(),
+            verification: Arc::new(VerificationService::new(
+                Verifier::new(Arc::new(TrustStore::new())),
+                DEFAULT_VERIFY_UPLOAD_LIMIT,
+            )),
         }
+    }
+
+    /// Replaces the verification service (trust anchors, limits) of a state made by
+    /// [`AppState::new`], which trusts nothing.
+    pub fn with_verification(mut self, verification: VerificationService) -> Self {
+        self.verification = Arc::new(verification);
+        self
     }
 }
 

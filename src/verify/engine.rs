@@ -23,7 +23,7 @@
 //!   revision itself is intact, but the document shown is no longer the one signed, and a clerk
 //!   must not accept it as it is.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use time::OffsetDateTime;
@@ -34,7 +34,7 @@ use crate::pki::crl::{CrlSource, SourcedCrl};
 use crate::pki::indication::{Indication, SubIndication, outcome};
 use crate::pki::path::{CertificateSource, PathValidation, Purpose, SourcedCertificate};
 use crate::pki::policy::ValidationPolicy;
-use crate::pki::trust::TrustStore;
+use crate::pki::trust::{TrustError, TrustStore, crls_from_bytes};
 use crate::verify::chain::{ChainContext, Moment};
 use crate::verify::cms_check::{self, CryptoOutcome, ParsedCms};
 use crate::verify::diff::{self, DiffInput};
@@ -69,6 +69,36 @@ impl Verifier {
             at: None,
             limits: Limits::default(),
         }
+    }
+
+    /// A verifier trusting the anchors in `trust` (files or folders), completing chains with
+    /// `intermediates`, and using the CRLs in the files `crls`.
+    pub fn from_trust_files(
+        trust: &[PathBuf],
+        intermediates: &[PathBuf],
+        crls: &[PathBuf],
+    ) -> Result<Self, TrustError> {
+        let mut store = TrustStore::new();
+        for path in trust {
+            store.load_anchors(path)?;
+        }
+        for path in intermediates {
+            store.load_intermediates(path)?;
+        }
+        let mut supplied = Vec::new();
+        for path in crls {
+            let bytes = std::fs::read(path).map_err(|source| TrustError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            for crl in crls_from_bytes(path, &bytes)? {
+                supplied.push(SourcedCrl {
+                    crl: Arc::new(crl),
+                    source: CrlSource::Supplied,
+                });
+            }
+        }
+        Ok(Verifier::new(Arc::new(store)).with_crls(supplied))
     }
 
     pub fn with_policy(mut self, policy: ValidationPolicy) -> Self {
