@@ -11,6 +11,7 @@ mod pdf_support;
 mod verification {
     pub mod support;
 
+    mod agreement;
     mod corpus;
     pub mod pyhanko;
 }
