@@ -13,5 +13,7 @@ mod verification {
 
     mod agreement;
     mod corpus;
+    mod fuzz_corpus;
+    mod hostile;
     pub mod pyhanko;
 }
