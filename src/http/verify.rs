@@ -12,7 +12,8 @@ use std::time::Duration;
 use axum::Json;
 use axum::extract::multipart::MultipartError;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Extension, Multipart, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
 use bytes::Bytes;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -25,7 +26,7 @@ use utoipa_axum::routes;
 use super::problem::{Problem, ProblemBody, ProblemKind};
 use super::state::AppState;
 use crate::verify::Verifier;
-use crate::verify::report::FileReport;
+use crate::verify::report::{FileReport, Language, html};
 
 /// Most files in one request.
 pub const MAX_FILES_PER_REQUEST: usize = 20;
@@ -126,7 +127,7 @@ pub struct VerifyResponse(pub Vec<FileReport>);
     tag = "verification",
     request_body(content = VerifyUpload, content_type = "multipart/form-data"),
     responses(
-        (status = 200, description = "One verification report per file (schema version 1): per file `indication`, `signatures`, `errors`; per signature `field`, `indication`, `sub_indication`, `intact`, `coverage`, `modification_level`, `docmdp_ok`, `signer`, `chain`, `revocation`, `signing_time`, `timestamp`, `pades_level`, `findings`", body = VerifyResponse),
+        (status = 200, description = "One verification report per file (schema version 1): per file `indication`, `signatures`, `errors`; per signature `field`, `indication`, `sub_indication`, `intact`, `coverage`, `modification_level`, `docmdp_ok`, `signer`, `chain`, `revocation`, `signing_time`, `timestamp`, `pades_level`, `findings`. With `Accept: text/html`, the same reports as an HTML page in Vietnamese and English.", content((VerifyResponse = "application/json"), (String = "text/html"))),
         (status = 400, description = "Not a multipart form, or no file in it", body = ProblemBody, content_type = "application/problem+json"),
         (status = 413, description = "The upload exceeds the limit", body = ProblemBody, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests from this address", body = ProblemBody, content_type = "application/problem+json"),
@@ -135,8 +136,9 @@ pub struct VerifyResponse(pub Vec<FileReport>);
 async fn verify(
     State(state): State<AppState>,
     client: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
-) -> Result<Json<VerifyResponse>, Problem> {
+) -> Result<Response, Problem> {
     let service = state.verification.clone();
     let address = client
         .map(|Extension(ConnectInfo(address))| address.ip())
@@ -165,7 +167,15 @@ async fn verify(
     })
     .await
     .map_err(|error| Problem::internal(&error))?;
-    Ok(Json(VerifyResponse(reports)))
+    let wants_html = headers
+        .get(header::ACCEPT)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    Ok(if wants_html {
+        Html(html::render_page(&reports, Language::Both)).into_response()
+    } else {
+        Json(VerifyResponse(reports)).into_response()
+    })
 }
 
 /// Every file part, with its file name (or `file-N`), within `limit` bytes in all.

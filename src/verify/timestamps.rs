@@ -88,10 +88,12 @@ pub fn check(
                 Ok(verification) => {
                     signature_ok = true;
                     let at = context.moment.at;
-                    for digest in [
+                    let mut digests = vec![
                         verification.digest_algorithm,
                         verification.signature_algorithm.digest(),
-                    ] {
+                    ];
+                    digests.dedup();
+                    for digest in digests {
                         if context.policy.algorithms.check_digest(digest, at).is_err() {
                             subs.push(SubIndication::CryptoConstraintsFailure);
                             findings.push(Finding::new(

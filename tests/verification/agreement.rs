@@ -209,6 +209,16 @@ async fn api_refuses_bad_input_with_problems() {
     let (status, content_type, body) = call(&app, multipart(&[("big.pdf", &big)])).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
     assert_eq!(content_type, "application/problem+json");
+    // A browser asking for HTML gets the page.
+    let mut request = multipart(&[("junk.pdf", b"not a pdf")]);
+    request
+        .headers_mut()
+        .insert("accept", "text/html".parse().unwrap());
+    let response = app.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let page = String::from_utf8(bytes.to_vec()).unwrap();
+    assert!(page.contains("KHÔNG HỢP LỆ"), "{page}");
     // Garbage is not an error of the request: it is a report that says the file is broken.
     let (status, _, body) = call(&app, multipart(&[("junk.pdf", b"not a pdf")])).await;
     assert_eq!(status, StatusCode::OK);
