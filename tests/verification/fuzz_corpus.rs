@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 #[path = "../../fuzz/verify_exercise.rs"]
-mod verify_exercise;
+pub mod verify_exercise;
 
 fn corpus_dir() -> PathBuf {
     crate::common::repo_dir().join("fuzz/corpus/verify")

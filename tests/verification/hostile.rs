@@ -4,8 +4,7 @@
 
 use std::path::PathBuf;
 
-#[path = "../../fuzz/verify_exercise.rs"]
-mod verify_exercise;
+use super::fuzz_corpus::verify_exercise;
 
 fn seed(name: &str) -> Vec<u8> {
     let path: PathBuf = crate::common::repo_dir()
