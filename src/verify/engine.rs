@@ -48,6 +48,10 @@ use crate::verify::report::{
 use crate::verify::signatures::{EmbeddedSignature, SignatureFormat, embedded_signatures};
 use crate::verify::timestamps::{self, TimestampCheck};
 
+/// Most signatures checked in one file. Each hashes up to the whole file, so the work grows with
+/// their number; real documents carry a handful.
+pub const MAX_SIGNATURES: usize = 64;
+
 /// Verifies PDF signatures against a trust store under a policy. Cheap to share between threads.
 #[derive(Debug, Clone)]
 pub struct Verifier {
@@ -168,6 +172,15 @@ impl Verifier {
             Ok(signatures) => signatures,
             Err(error) => return failed(pdf_error_finding(&error)),
         };
+        if signatures.len() > MAX_SIGNATURES {
+            return failed(Finding::new(
+                Code::TooManySignatures,
+                &[
+                    ("count", &signatures.len().to_string()),
+                    ("max", &MAX_SIGNATURES.to_string()),
+                ],
+            ));
+        }
         let mut file_findings = Vec::new();
         let dss = match latest.dss() {
             Ok(dss) => dss.unwrap_or_default(),

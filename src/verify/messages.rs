@@ -103,6 +103,7 @@ pub enum Code {
     ValidationTimeUsed,
     SigningCertificateV1Only,
     DocumentTimestampCovers,
+    TooManySignatures,
 }
 
 /// One catalogue entry.
@@ -499,6 +500,11 @@ impl Code {
                 Info,
                 "Chữ ký gắn chứng thư số bằng thuộc tính signing-certificate cũ (SHA-1), không phải signing-certificate-v2.",
                 "The signature binds its certificate with the older signing-certificate attribute (SHA-1), not signing-certificate-v2.",
+            ),
+            Code::TooManySignatures => entry(
+                Error,
+                "Tệp có {count} chữ ký, vượt quá giới hạn kiểm tra {max} chữ ký.",
+                "The file carries {count} signatures, more than the {max} that are checked.",
             ),
             Code::DocumentTimestampCovers => entry(
                 Info,

@@ -92,3 +92,41 @@ fn bytes_that_are_no_pdf() {
         verify_exercise::exercise(data);
     }
 }
+
+#[test]
+fn a_file_with_too_many_signatures_is_refused_before_hashing() {
+    use vanthu::pdf::{Dictionary, Document, IncrementalUpdate, Object};
+    use vanthu::verify::report::FileIndication;
+
+    let pdf = seed("seed-pkcs7-table.pdf");
+    let doc = Document::from_bytes(pdf).unwrap();
+    let view = doc.latest();
+    let (catalog_id, catalog) = view.catalog().unwrap();
+    let field = view.signature_fields().unwrap().remove(0);
+    let signature = field.signature.unwrap().id.unwrap();
+    let mut update = IncrementalUpdate::new(&doc).unwrap();
+    let mut fields = Vec::new();
+    for number in 0..=vanthu::verify::engine::MAX_SIGNATURES {
+        let dict = Dictionary::new()
+            .with("FT", Object::name("Sig"))
+            .with("T", Object::text(&format!("Copy{number}")))
+            .with("V", Object::Reference(signature));
+        fields.push(Object::Reference(
+            update.add(Object::Dictionary(dict)).unwrap(),
+        ));
+    }
+    let acroform = Dictionary::new().with("Fields", Object::Array(fields));
+    let mut catalog = catalog.clone();
+    catalog.insert("AcroForm", Object::Dictionary(acroform));
+    update.set(catalog_id, Object::Dictionary(catalog)).unwrap();
+    let bytes = update.write().unwrap().bytes;
+    let report = verify_exercise_report(bytes);
+    assert_eq!(report.indication, FileIndication::TotalFailed);
+    assert_eq!(report.errors[0].code.as_str(), "TOO_MANY_SIGNATURES");
+}
+
+fn verify_exercise_report(bytes: Vec<u8>) -> vanthu::verify::report::FileReport {
+    let report = vanthu::verify::Verifier::new(Default::default()).verify_bytes("many.pdf", bytes);
+    verify_exercise::check(&report);
+    report
+}
