@@ -189,6 +189,34 @@ pub struct ServiceArgs {
     /// Mark the session cookie `Secure` (behind HTTPS) [default: false].
     #[arg(long, env = "VANTHU_COOKIE_SECURE", num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
     pub cookie_secure: Option<bool>,
+    /// Trust anchors for signature verification: a certificate file or a folder. Repeatable;
+    /// the variable takes a `:`-separated list.
+    #[arg(
+        long = "trust",
+        env = "VANTHU_TRUST",
+        value_name = "PEM|DIR",
+        value_delimiter = ':'
+    )]
+    pub trust: Vec<PathBuf>,
+    /// Intermediate CA certificates that may complete chains (never trusted). Repeatable.
+    #[arg(
+        long = "intermediates",
+        env = "VANTHU_INTERMEDIATES",
+        value_name = "PEM|DIR",
+        value_delimiter = ':'
+    )]
+    pub intermediates: Vec<PathBuf>,
+    /// CRL files used when verifying signatures. Repeatable.
+    #[arg(
+        long = "crl",
+        env = "VANTHU_CRL",
+        value_name = "FILE",
+        value_delimiter = ':'
+    )]
+    pub crl: Vec<PathBuf>,
+    /// Largest upload to `POST /api/v1/verify`, in bytes [default: 104857600].
+    #[arg(long, env = "VANTHU_VERIFY_UPLOAD_LIMIT", value_name = "BYTES")]
+    pub verify_upload_limit: Option<usize>,
 }
 
 /// The optional TOML file: every key is optional and named like the long option.
@@ -208,6 +236,14 @@ pub struct FileConfig {
     pub cookie_secure: Option<bool>,
     /// The timestamp authority (`[tsa]` table).
     pub tsa: Option<crate::tsa::config::TsaFileConfig>,
+    /// Trust anchors for signature verification (files or folders).
+    #[serde(default)]
+    pub trust: Vec<PathBuf>,
+    #[serde(default)]
+    pub intermediates: Vec<PathBuf>,
+    #[serde(default)]
+    pub crls: Vec<PathBuf>,
+    pub verify_upload_limit: Option<usize>,
 }
 
 impl FileConfig {
@@ -241,7 +277,21 @@ pub struct Settings {
     pub log_format: LogFormat,
     pub http: HttpSettings,
     pub session_ttl: Duration,
+    pub verification: VerificationSettings,
 }
+
+/// Where signature verification finds its trust anchors, intermediates and CRLs, and how large
+/// an upload it takes.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VerificationSettings {
+    pub trust: Vec<PathBuf>,
+    pub intermediates: Vec<PathBuf>,
+    pub crls: Vec<PathBuf>,
+    pub upload_limit: usize,
+}
+
+/// Largest upload to `POST /api/v1/verify` by default: a 100 MB PDF with the multipart framing.
+pub const DEFAULT_VERIFY_UPLOAD_LIMIT: usize = 100 * 1024 * 1024;
 
 /// Limits and cookie attributes of the HTTP service.
 #[derive(Debug, Clone, PartialEq)]
@@ -382,7 +432,28 @@ impl Settings {
                     .unwrap_or(false),
             },
             session_ttl: Duration::from_secs(session_hours.saturating_mul(3600)),
+            verification: VerificationSettings {
+                trust: first_non_empty(&service.trust, &file.trust),
+                intermediates: first_non_empty(&service.intermediates, &file.intermediates),
+                crls: first_non_empty(&service.crl, &file.crls),
+                upload_limit: positive(
+                    "verify_upload_limit",
+                    service
+                        .verify_upload_limit
+                        .or(file.verify_upload_limit)
+                        .unwrap_or(DEFAULT_VERIFY_UPLOAD_LIMIT),
+                )?,
+            },
         })
+    }
+}
+
+/// Lists from flags or environment win over the file's as a whole.
+fn first_non_empty(given: &[PathBuf], file: &[PathBuf]) -> Vec<PathBuf> {
+    if given.is_empty() {
+        file.to_vec()
+    } else {
+        given.to_vec()
     }
 }
 

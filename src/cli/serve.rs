@@ -61,7 +61,15 @@ pub async fn run(args: ServeArgs) -> CliResult {
     print_banner(address, show_demo.then_some(&settings), tsa.as_ref());
     tracing::info!(%address, "listening");
 
-    let mut state = AppState::new(service, settings.http.clone());
+    let verifier = crate::verify::Verifier::from_trust_files(
+        &settings.verification.trust,
+        &settings.verification.intermediates,
+        &settings.verification.crls,
+    )
+    .map_err(|error| CliError::Usage(format!("signature verification: {error}")))?;
+    let verification =
+        http::verify::VerificationService::new(verifier, settings.verification.upload_limit);
+    let mut state = AppState::new(service, settings.http.clone()).with_verification(verification);
     if let Some(opened) = &tsa {
         state = state.with_tsa(opened.authority.clone());
     }

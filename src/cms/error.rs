@@ -11,6 +11,11 @@ pub enum CmsError {
     Truncated { what: &'static str, offset: usize },
     #[error("CMS: {what} at offset {offset} uses indefinite length (BER), only DER is accepted")]
     IndefiniteLength { what: &'static str, offset: usize },
+    #[error("CMS: BER encoding at offset {offset}: {problem}")]
+    Ber {
+        offset: usize,
+        problem: &'static str,
+    },
     #[error("CMS: {what} at offset {offset} is malformed: {source}")]
     Malformed {
         what: &'static str,

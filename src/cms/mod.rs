@@ -5,6 +5,7 @@
 //! algorithms, keys and the signature check itself are `crate::crypto`'s.
 
 pub mod attributes;
+mod ber;
 pub mod build;
 pub mod error;
 pub mod oid;

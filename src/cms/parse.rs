@@ -84,7 +84,30 @@ impl SignerInfo {
 
 /// Parses a DER `ContentInfo` holding `SignedData`. Zero bytes after it are accepted (the padding
 /// of a PDF `/Contents` string); any other trailing byte is an error.
+///
+/// BER length forms (indefinite lengths, constructed OCTET STRINGs), which Java signers write,
+/// are rewritten to DER lengths first; elements without them, the signed attributes among them,
+/// keep their received bytes. `encoded_len` is then the length of the received encoding.
 pub fn parse_signed_data(input: &[u8]) -> Result<SignedData, CmsError> {
+    match parse_der_signed_data(input) {
+        Err(CmsError::IndefiniteLength { .. }) => {
+            let (normalised, consumed) = super::ber::normalise(input)?;
+            let rest = input.get(consumed..).unwrap_or_default();
+            if let Some(position) = rest.iter().position(|&byte| byte != 0) {
+                return Err(CmsError::TrailingData {
+                    what: "ContentInfo (only zero padding may follow)",
+                    offset: consumed + position,
+                });
+            }
+            let mut signed_data = parse_signed_data_exact(&normalised)?;
+            signed_data.encoded_len = consumed;
+            Ok(signed_data)
+        }
+        other => other,
+    }
+}
+
+fn parse_der_signed_data(input: &[u8]) -> Result<SignedData, CmsError> {
     let mut reader = TlvReader::new(input, 0);
     let content_info = reader.read_expected(Tag::Sequence, "ContentInfo")?;
     if let Some(position) = reader.remaining().iter().position(|&byte| byte != 0) {
@@ -99,7 +122,26 @@ pub fn parse_signed_data(input: &[u8]) -> Result<SignedData, CmsError> {
 }
 
 /// Parses a `ContentInfo` that must be exactly the input (no padding), e.g. a timestamp token.
+/// BER length forms are accepted as in [`parse_signed_data`].
 pub fn parse_signed_data_exact(input: &[u8]) -> Result<SignedData, CmsError> {
+    match parse_der_signed_data_exact(input) {
+        Err(CmsError::IndefiniteLength { .. }) => {
+            let (normalised, consumed) = super::ber::normalise(input)?;
+            if consumed != input.len() {
+                return Err(CmsError::TrailingData {
+                    what: "ContentInfo",
+                    offset: consumed,
+                });
+            }
+            let mut signed_data = parse_der_signed_data_exact(&normalised)?;
+            signed_data.encoded_len = consumed;
+            Ok(signed_data)
+        }
+        other => other,
+    }
+}
+
+fn parse_der_signed_data_exact(input: &[u8]) -> Result<SignedData, CmsError> {
     let mut reader = TlvReader::new(input, 0);
     let content_info = reader.read_expected(Tag::Sequence, "ContentInfo")?;
     reader.finish("ContentInfo")?;

@@ -13,6 +13,7 @@ pub mod org;
 pub mod problem;
 pub mod state;
 pub mod tsa;
+pub mod verify;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -51,6 +52,7 @@ pub const UNDOCUMENTED_ROUTES: &[(&str, &str)] =
         (name = "auth", description = "Login, logout and the signed-in user"),
         (name = "organisation", description = "Units and users"),
         (name = "timestamp", description = "RFC 3161 timestamp authority (DER in, DER out; not JSON)"),
+        (name = "verification", description = "Public verification of PDF signatures"),
     )
 )]
 struct ApiDoc;
@@ -75,6 +77,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(auth::routes())
         .merge(org::routes())
         .merge(tsa::routes())
+        .merge(verify::routes())
 }
 
 /// The OpenAPI document of every JSON endpoint.
@@ -189,9 +192,13 @@ pub async fn serve(
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    // The client address feeds the rate limit of the public verification route.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.

@@ -5,8 +5,11 @@ use std::sync::{Arc, OnceLock};
 
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
-use crate::config::HttpSettings;
+use crate::config::{DEFAULT_VERIFY_UPLOAD_LIMIT, HttpSettings};
+use crate::http::verify::VerificationService;
+use crate::pki::trust::TrustStore;
 use crate::tsa::TimestampAuthority;
+use crate::verify::Verifier;
 use crate::workflow::Service;
 
 /// Shared by all handlers; cheap to clone.
@@ -17,6 +20,8 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// The RFC 3161 authority behind `POST /tsa`, when one is configured.
     pub tsa: Option<Arc<TimestampAuthority>>,
+    /// `POST /api/v1/verify`: the verifier and its guards.
+    pub verification: Arc<VerificationService>,
 }
 
 impl AppState {
@@ -26,12 +31,23 @@ impl AppState {
             http,
             metrics: metrics_handle(),
             tsa: None,
+            verification: Arc::new(VerificationService::new(
+                Verifier::new(Arc::new(TrustStore::new())),
+                DEFAULT_VERIFY_UPLOAD_LIMIT,
+            )),
         }
     }
 
     /// The same state with a timestamp authority for `POST /tsa`.
     pub fn with_tsa(mut self, authority: Arc<TimestampAuthority>) -> Self {
         self.tsa = Some(authority);
+        self
+    }
+
+    /// Replaces the verification service (trust anchors, limits) of a state made by
+    /// [`AppState::new`], which trusts nothing.
+    pub fn with_verification(mut self, verification: VerificationService) -> Self {
+        self.verification = Arc::new(verification);
         self
     }
 }

@@ -94,6 +94,16 @@ pub enum Code {
     TimestampAfterClaimedTime,
     TimestampBeforeClaimedTime,
     TsaCertificateExpiresSoon,
+    // Added with the verifier (issue 4).
+    FilterInvalid,
+    SignatureTypeInvalid,
+    AlgorithmUnsupported,
+    DssUnreadable,
+    ModificationAnalysisFailed,
+    ValidationTimeUsed,
+    SigningCertificateV1Only,
+    DocumentTimestampCovers,
+    TooManySignatures,
 }
 
 /// One catalogue entry.
@@ -455,6 +465,51 @@ impl Code {
                 Info,
                 "Chứng thư số của tổ chức cấp dấu thời gian hết hiệu lực lúc {not_after}: cần gia hạn dấu thời gian lưu trữ.",
                 "The timestamping authority's certificate expires on {not_after}: the archive timestamp needs renewing.",
+            ),
+            Code::FilterInvalid => entry(
+                Error,
+                "/Filter của chữ ký không hợp lệ: {detail}.",
+                "The signature's /Filter is invalid: {detail}.",
+            ),
+            Code::SignatureTypeInvalid => entry(
+                Error,
+                "/Type của từ điển chữ ký là {found}, không phải /Sig hay /DocTimeStamp tương ứng với {sub_filter}.",
+                "The signature dictionary's /Type is {found}, not the /Sig or /DocTimeStamp that {sub_filter} requires.",
+            ),
+            Code::AlgorithmUnsupported => entry(
+                Error,
+                "Thuật toán {what} {oid} không được hỗ trợ nên không kiểm tra được chữ ký.",
+                "The {what} algorithm {oid} is not supported, so the signature cannot be checked.",
+            ),
+            Code::DssUnreadable => entry(
+                Warning,
+                "Không đọc được kho dữ liệu kiểm tra (/DSS) của tệp, nên không dùng đến: {detail}.",
+                "The document security store (/DSS) cannot be read and is not used: {detail}.",
+            ),
+            Code::ModificationAnalysisFailed => entry(
+                Error,
+                "Không phân tích được các thay đổi sau khi ký: {detail}.",
+                "The changes made after signing cannot be analysed: {detail}.",
+            ),
+            Code::ValidationTimeUsed => entry(
+                Info,
+                "Chứng thư số được kiểm tra tại thời điểm {time} ({basis}).",
+                "The certificates were checked at {time} ({basis}).",
+            ),
+            Code::SigningCertificateV1Only => entry(
+                Info,
+                "Chữ ký gắn chứng thư số bằng thuộc tính signing-certificate cũ (SHA-1), không phải signing-certificate-v2.",
+                "The signature binds its certificate with the older signing-certificate attribute (SHA-1), not signing-certificate-v2.",
+            ),
+            Code::TooManySignatures => entry(
+                Error,
+                "Tệp có {count} chữ ký, vượt quá giới hạn kiểm tra {max} chữ ký.",
+                "The file carries {count} signatures, more than the {max} that are checked.",
+            ),
+            Code::DocumentTimestampCovers => entry(
+                Info,
+                "Dấu thời gian tài liệu «{field}» ({gen_time}) chứng minh chữ ký đã tồn tại trước thời điểm đó.",
+                "The document timestamp «{field}» ({gen_time}) proves the signature existed before that time.",
             ),
         }
     }

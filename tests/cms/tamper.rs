@@ -146,10 +146,37 @@ fn truncated_and_mangled_input_is_an_error_never_a_panic() {
         }
         mangled[position] = original;
     }
+    // An indefinite length is read as BER; cut short, it is a BER error, not a panic.
     assert!(matches!(
         cms::parse_signed_data(&[0x30, 0x80, 0x06, 0x09]),
-        Err(CmsError::IndefiniteLength { .. })
+        Err(CmsError::Ber { .. })
     ));
+}
+
+#[test]
+fn ber_indefinite_lengths_are_read_and_the_signature_still_verifies() {
+    let (cms_der, _) = signed();
+    let ber = indefinite_outer(&cms_der);
+    assert_ne!(ber, cms_der);
+    let from_der = cms::parse_signed_data(&cms_der).unwrap();
+    let from_ber = cms::parse_signed_data(&ber).unwrap();
+    assert_eq!(from_ber.encoded_len, ber.len());
+    assert_eq!(from_ber.signer_infos, from_der.signer_infos);
+    assert_eq!(from_ber.certificates, from_der.certificates);
+    support::verify_detached(&ber, &document()).unwrap();
+}
+
+/// The ContentInfo with its outer SEQUENCE re-encoded with an indefinite length, as Java
+/// signers write it.
+fn indefinite_outer(der: &[u8]) -> Vec<u8> {
+    let length_octets = match der[1] {
+        short if short < 0x80 => 0,
+        long => usize::from(long & 0x7f),
+    };
+    let mut ber = vec![0x30, 0x80];
+    ber.extend_from_slice(&der[2 + length_octets..]);
+    ber.extend_from_slice(&[0, 0]);
+    ber
 }
 
 #[test]

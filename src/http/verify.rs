@@ -1,0 +1,237 @@
+//! `POST /api/v1/verify`: the public verification service. One or more PDFs in a
+//! `multipart/form-data` body, one verification report per file back (the same JSON as
+//! `vanthu verify --json` and the library's [`Verifier`]). No login: anyone who received a
+//! document may check it. Guarded by an upload limit of its own, a limit on concurrent
+//! verifications, and a rate limit per client address; bad input is answered with
+//! `application/problem+json`. Parsing and hashing run on the blocking pool.
+
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::multipart::MultipartError;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Extension, Multipart, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use bytes::Bytes;
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use serde::Serialize;
+use tokio::sync::Semaphore;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::problem::{Problem, ProblemBody, ProblemKind};
+use super::state::AppState;
+use crate::verify::Verifier;
+use crate::verify::report::{FileReport, Language, html};
+
+/// Most files in one request.
+pub const MAX_FILES_PER_REQUEST: usize = 20;
+
+/// The verifier and the guards around it, shared by all requests.
+pub struct VerificationService {
+    verifier: Verifier,
+    upload_limit: usize,
+    /// Verifications running at once (each reads and hashes a whole file).
+    running: Semaphore,
+    limiter: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+impl std::fmt::Debug for VerificationService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerificationService")
+            .field("upload_limit", &self.upload_limit)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Requests per minute and burst per client address.
+const REQUESTS_PER_MINUTE: u32 = 30;
+const BURST: u32 = 10;
+
+impl VerificationService {
+    /// `upload_limit` bounds a whole request body; the verifier's limits bound each file.
+    pub fn new(verifier: Verifier, upload_limit: usize) -> Self {
+        Self::with_rate(verifier, upload_limit, REQUESTS_PER_MINUTE, BURST)
+    }
+
+    /// As [`new`](Self::new) with another rate: `per_minute` requests per minute per client
+    /// address, `burst` at once.
+    pub fn with_rate(verifier: Verifier, upload_limit: usize, per_minute: u32, burst: u32) -> Self {
+        let per_minute = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
+        let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
+        let workers = std::thread::available_parallelism()
+            .map(std::num::NonZeroUsize::get)
+            .unwrap_or(1);
+        VerificationService {
+            verifier,
+            upload_limit,
+            running: Semaphore::new(workers),
+            limiter: RateLimiter::keyed(Quota::per_minute(per_minute).allow_burst(burst)),
+        }
+    }
+
+    pub fn upload_limit(&self) -> usize {
+        self.upload_limit
+    }
+
+    /// Admits one more request from `client`, or says how long to wait.
+    fn admit(&self, client: IpAddr) -> Result<(), Problem> {
+        // Forget idle clients now and then so the table stays small.
+        if self.limiter.len() > 10_000 {
+            self.limiter.retain_recent();
+        }
+        self.limiter.check_key(&client).map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            Problem {
+                retry_after: Some(wait.max(Duration::from_secs(1))),
+                ..Problem::new(
+                    ProblemKind::TooManyAttempts,
+                    "Quá nhiều yêu cầu kiểm tra từ địa chỉ này; hãy thử lại sau / Too many verification requests from this address; try again later",
+                )
+            }
+        })
+    }
+}
+
+/// The route, exempt from the service's global body limit: uploads are counted against the
+/// verification service's own limit while they are read.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(verify))
+        .layer(DefaultBodyLimit::disable())
+}
+
+/// The multipart form: each part named `file` is a PDF.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub struct VerifyUpload {
+    /// One or more PDF files.
+    #[schema(value_type = Vec<String>, format = Binary)]
+    file: Vec<Vec<u8>>,
+}
+
+/// One report per uploaded file, in upload order (verification report, schema version 1).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(transparent)]
+#[schema(value_type = Vec<Object>)]
+pub struct VerifyResponse(pub Vec<FileReport>);
+
+/// Verifies the signatures of the uploaded PDFs.
+#[utoipa::path(
+    post,
+    path = "/api/v1/verify",
+    tag = "verification",
+    request_body(content = VerifyUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, description = "One verification report per file (schema version 1): per file `indication`, `signatures`, `errors`; per signature `field`, `indication`, `sub_indication`, `intact`, `coverage`, `modification_level`, `docmdp_ok`, `signer`, `chain`, `revocation`, `signing_time`, `timestamp`, `pades_level`, `findings`. With `Accept: text/html`, the same reports as an HTML page in Vietnamese and English.", content((VerifyResponse = "application/json"), (String = "text/html"))),
+        (status = 400, description = "Not a multipart form, or no file in it", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 413, description = "The upload exceeds the limit", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests from this address", body = ProblemBody, content_type = "application/problem+json"),
+    )
+)]
+async fn verify(
+    State(state): State<AppState>,
+    client: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, Problem> {
+    let service = state.verification.clone();
+    let address = client
+        .map(|Extension(ConnectInfo(address))| address.ip())
+        .unwrap_or(IpAddr::from([0, 0, 0, 0]));
+    service.admit(address)?;
+    let mut multipart = multipart.map_err(|rejection| {
+        Problem::new(
+            ProblemKind::BadRequest,
+            format!(
+                "Cần gửi tệp PDF dạng multipart/form-data / Send the PDFs as multipart/form-data: {rejection}"
+            ),
+        )
+    })?;
+    let files = read_files(&mut multipart, service.upload_limit).await?;
+    let _permit = service
+        .running
+        .acquire()
+        .await
+        .map_err(|error| Problem::internal(&error))?;
+    let worker = service.clone();
+    let reports = tokio::task::spawn_blocking(move || {
+        files
+            .into_iter()
+            .map(|(name, bytes)| worker.verifier.verify_bytes(&name, bytes))
+            .collect::<Vec<_>>()
+    })
+    .await
+    .map_err(|error| Problem::internal(&error))?;
+    let wants_html = headers
+        .get(header::ACCEPT)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    Ok(if wants_html {
+        Html(html::render_page(&reports, Language::Both)).into_response()
+    } else {
+        Json(VerifyResponse(reports)).into_response()
+    })
+}
+
+/// Every file part, with its file name (or `file-N`), within `limit` bytes in all.
+async fn read_files(
+    multipart: &mut Multipart,
+    limit: usize,
+) -> Result<Vec<(String, Bytes)>, Problem> {
+    let mut files = Vec::new();
+    let mut total = 0usize;
+    while let Some(mut field) = multipart.next_field().await.map_err(multipart_problem)? {
+        if files.len() == MAX_FILES_PER_REQUEST {
+            return Err(Problem::new(
+                ProblemKind::BadRequest,
+                format!(
+                    "Mỗi lần chỉ kiểm tra tối đa {MAX_FILES_PER_REQUEST} tệp / At most {MAX_FILES_PER_REQUEST} files per request"
+                ),
+            ));
+        }
+        let name = field
+            .file_name()
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("file-{}", files.len() + 1));
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(multipart_problem)? {
+            total = total.saturating_add(chunk.len());
+            if total > limit {
+                return Err(too_large());
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        files.push((name, Bytes::from(bytes)));
+    }
+    if files.is_empty() {
+        return Err(Problem::new(
+            ProblemKind::BadRequest,
+            "Không có tệp nào để kiểm tra / No file to verify",
+        )
+        .with_field("file"));
+    }
+    Ok(files)
+}
+
+fn too_large() -> Problem {
+    Problem::new(
+        ProblemKind::PayloadTooLarge,
+        "Tệp tải lên vượt quá giới hạn / The upload exceeds the limit",
+    )
+}
+
+fn multipart_problem(error: MultipartError) -> Problem {
+    if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        too_large()
+    } else {
+        Problem::new(
+            ProblemKind::BadRequest,
+            format!("Nội dung multipart không đọc được / Unreadable multipart body: {error}"),
+        )
+    }
+}
