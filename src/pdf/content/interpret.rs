@@ -1,0 +1,577 @@
+//! The content-stream interpreter for text (ISO 32000-1 §8.4, §9.3–9.4): graphics state (`q Q
+//! cm`), text objects and state (`BT ET Tf Tc Tw Tz TL Ts gs`), positioning (`Tm Td TD T*`),
+//! showing (`Tj TJ ' "`) and form XObjects (`Do`, with their own resources and matrix). It
+//! produces every shown glyph with its text and its box in default user space; everything else
+//! (paths, colours, images, clipping) is stepped over.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use crate::pdf::{Dictionary, MemorySource, Object, ObjectId, View};
+
+use super::error::{ContentError, ContentLimit, ContentLimits};
+use super::font::{self, Font};
+use super::matrix::{Matrix, Point};
+use super::operations::Operations;
+
+/// One shown glyph, in default user space.
+#[derive(Debug, Clone)]
+pub(super) struct Glyph {
+    /// What the glyph stands for (U+FFFD when its font does not say).
+    pub text: String,
+    /// The start of the glyph on its baseline.
+    pub origin: Point,
+    /// The end of its advance box on the baseline (the next glyph starts near it).
+    pub end: Point,
+    /// The writing direction, a unit vector.
+    pub axis: Point,
+    /// The font size as drawn (the length of text space's vertical unit, scaled).
+    pub em: f64,
+    /// The glyph's box: origin side at the descent, then the far side, both heights.
+    pub quad: [Point; 4],
+}
+
+/// Fonts are cached per page by object, or by resource name when defined inline.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum FontKey {
+    Object(ObjectId),
+    Inline { owner: String, name: Vec<u8> },
+}
+
+#[derive(Debug, Clone)]
+struct TextState {
+    font: Option<Rc<Font>>,
+    size: f64,
+    char_spacing: f64,
+    word_spacing: f64,
+    /// `Tz` / 100.
+    scaling: f64,
+    leading: f64,
+    rise: f64,
+}
+
+impl Default for TextState {
+    fn default() -> Self {
+        TextState {
+            font: None,
+            size: 0.0,
+            char_spacing: 0.0,
+            word_spacing: 0.0,
+            scaling: 1.0,
+            leading: 0.0,
+            rise: 0.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct GraphicsState {
+    ctm: Matrix,
+    text: TextState,
+}
+
+/// A content stream with the resources it names and a label for messages.
+struct Scope<'r> {
+    resources: &'r Dictionary,
+    context: &'r str,
+}
+
+pub(super) struct Interpreter<'d> {
+    view: View<'d>,
+    limits: ContentLimits,
+    fonts: HashMap<FontKey, Rc<Font>>,
+    glyphs: Vec<Glyph>,
+    operations: usize,
+    bytes: usize,
+    /// The forms being drawn, outermost first.
+    forms: Vec<ObjectId>,
+}
+
+impl<'d> Interpreter<'d> {
+    pub fn new(view: View<'d>, limits: ContentLimits) -> Self {
+        Interpreter {
+            view,
+            limits,
+            fonts: HashMap::new(),
+            glyphs: Vec::new(),
+            operations: 0,
+            bytes: 0,
+            forms: Vec::new(),
+        }
+    }
+
+    pub fn into_glyphs(self) -> Vec<Glyph> {
+        self.glyphs
+    }
+
+    /// Counts decoded bytes against the page's budget.
+    pub fn charge_bytes(&mut self, bytes: usize, context: &str) -> Result<(), ContentError> {
+        self.bytes = self.bytes.saturating_add(bytes);
+        if self.bytes > self.limits.max_content_bytes {
+            return Err(ContentError::limit(
+                ContentLimit::ContentBytes,
+                context,
+                self.bytes,
+                self.limits.max_content_bytes,
+            ));
+        }
+        Ok(())
+    }
+
+    /// Interprets a page's (concatenated) content with the page's resources and `ctm`.
+    pub fn run_page(
+        &mut self,
+        content: &[u8],
+        resources: &Dictionary,
+        context: &str,
+    ) -> Result<(), ContentError> {
+        let state = GraphicsState {
+            ctm: Matrix::IDENTITY,
+            text: TextState::default(),
+        };
+        self.run(content, &Scope { resources, context }, state)
+    }
+
+    fn run(
+        &mut self,
+        content: &[u8],
+        scope: &Scope<'_>,
+        initial: GraphicsState,
+    ) -> Result<(), ContentError> {
+        let source = MemorySource(content);
+        let pdf_limits = self.view.document().limits();
+        let mut operations = Operations::new(
+            &source,
+            content,
+            pdf_limits,
+            self.limits.max_operands,
+            scope.context,
+        );
+        let mut state = initial;
+        let mut saved: Vec<GraphicsState> = Vec::new();
+        let mut text_matrix = Matrix::IDENTITY;
+        let mut line_matrix = Matrix::IDENTITY;
+        while let Some(operator) = operations.next_operator()? {
+            self.operations += 1;
+            if self.operations > self.limits.max_operations {
+                return Err(ContentError::limit(
+                    ContentLimit::Operations,
+                    scope.context,
+                    self.operations,
+                    self.limits.max_operations,
+                ));
+            }
+            let operands = operations.operands();
+            let number = |index: usize| operands.get(index).and_then(Object::as_number);
+            match operator.as_slice() {
+                b"q" => {
+                    if saved.len() >= self.limits.max_graphics_depth {
+                        return Err(ContentError::limit(
+                            ContentLimit::GraphicsDepth,
+                            scope.context,
+                            saved.len() + 1,
+                            self.limits.max_graphics_depth,
+                        ));
+                    }
+                    saved.push(state.clone());
+                }
+                // An unbalanced Q is ignored, as viewers do.
+                b"Q" => state = saved.pop().unwrap_or(state),
+                b"cm" => {
+                    if let Some(matrix) = Matrix::from_numbers(operands) {
+                        state.ctm = matrix.then(&state.ctm);
+                    }
+                }
+                b"BT" => {
+                    text_matrix = Matrix::IDENTITY;
+                    line_matrix = Matrix::IDENTITY;
+                }
+                b"Tf" => {
+                    if let (Some(Object::Name(name)), Some(size)) = (operands.first(), number(1)) {
+                        state.text.font = self.font(scope, name.as_bytes())?;
+                        state.text.size = size;
+                    }
+                }
+                b"Tc" => state.text.char_spacing = number(0).unwrap_or(state.text.char_spacing),
+                b"Tw" => state.text.word_spacing = number(0).unwrap_or(state.text.word_spacing),
+                b"Tz" => state.text.scaling = number(0).map_or(state.text.scaling, |z| z / 100.0),
+                b"TL" => state.text.leading = number(0).unwrap_or(state.text.leading),
+                b"Ts" => state.text.rise = number(0).unwrap_or(state.text.rise),
+                b"Td" | b"TD" => {
+                    if let (Some(tx), Some(ty)) = (number(0), number(1)) {
+                        if operator == b"TD" {
+                            state.text.leading = -ty;
+                        }
+                        line_matrix = Matrix::translation(tx, ty).then(&line_matrix);
+                        text_matrix = line_matrix;
+                    }
+                }
+                b"Tm" => {
+                    if let Some(matrix) = Matrix::from_numbers(operands) {
+                        line_matrix = matrix;
+                        text_matrix = matrix;
+                    }
+                }
+                b"T*" => {
+                    line_matrix = Matrix::translation(0.0, -state.text.leading).then(&line_matrix);
+                    text_matrix = line_matrix;
+                }
+                b"Tj" | b"'" | b"\"" => {
+                    let string = match operator.as_slice() {
+                        b"\"" => {
+                            if let (Some(word), Some(char)) = (number(0), number(1)) {
+                                state.text.word_spacing = word;
+                                state.text.char_spacing = char;
+                            }
+                            operands.get(2)
+                        }
+                        _ => operands.first(),
+                    };
+                    if operator != b"Tj" {
+                        line_matrix =
+                            Matrix::translation(0.0, -state.text.leading).then(&line_matrix);
+                        text_matrix = line_matrix;
+                    }
+                    if let Some(Object::String(string)) = string {
+                        self.show(&string.bytes, &state, &mut text_matrix, scope)?;
+                    }
+                }
+                b"TJ" => {
+                    if let Some(Object::Array(items)) = operands.first() {
+                        for item in items {
+                            match item {
+                                Object::String(string) => {
+                                    self.show(&string.bytes, &state, &mut text_matrix, scope)?
+                                }
+                                other => {
+                                    if let Some(adjust) = other.as_number() {
+                                        text_matrix =
+                                            adjusted(&state.text, adjust).then(&text_matrix);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                b"gs" => {
+                    if let Some(Object::Name(name)) = operands.first() {
+                        self.graphics_state_font(scope, name.as_bytes(), &mut state.text)?;
+                    }
+                }
+                b"Do" => {
+                    if let Some(Object::Name(name)) = operands.first() {
+                        let name = name.clone();
+                        self.draw_xobject(scope, name.as_bytes(), &state)?;
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Shows `bytes` with the current font, advancing `text_matrix`.
+    fn show(
+        &mut self,
+        bytes: &[u8],
+        state: &GraphicsState,
+        text_matrix: &mut Matrix,
+        scope: &Scope<'_>,
+    ) -> Result<(), ContentError> {
+        // Without a font nothing can be shown (viewers report an error and go on).
+        let Some(font) = state.text.font.clone() else {
+            return Ok(());
+        };
+        let text = &state.text;
+        for code in font.decode(bytes) {
+            if self.glyphs.len() >= self.limits.max_glyphs {
+                return Err(ContentError::limit(
+                    ContentLimit::Glyphs,
+                    scope.context,
+                    self.glyphs.len() + 1,
+                    self.limits.max_glyphs,
+                ));
+            }
+            let rendering = Matrix::new(
+                text.size * text.scaling,
+                0.0,
+                0.0,
+                text.size,
+                0.0,
+                text.rise,
+            )
+            .then(text_matrix)
+            .then(&state.ctm);
+            let spacing = text.char_spacing
+                + if code.word_space {
+                    text.word_spacing
+                } else {
+                    0.0
+                };
+            let glyph_text = code.text.unwrap_or_else(|| '\u{FFFD}'.to_string());
+            let (glyph, advance) = match font.vertical_advance {
+                None => {
+                    let glyph = horizontal_glyph(&rendering, code.width, &font, glyph_text);
+                    let advance =
+                        Matrix::translation((code.width * text.size + spacing) * text.scaling, 0.0);
+                    (glyph, advance)
+                }
+                Some(vertical) => {
+                    let height = vertical * 0.001;
+                    let glyph = vertical_glyph(&rendering, code.width, height, glyph_text);
+                    (
+                        glyph,
+                        Matrix::translation(0.0, height * text.size + spacing),
+                    )
+                }
+            };
+            if let Some(glyph) = glyph {
+                self.glyphs.push(glyph);
+            }
+            *text_matrix = advance.then(text_matrix);
+        }
+        Ok(())
+    }
+
+    /// The font `name` of the scope's `/Font` resources, read once per page.
+    fn font(&mut self, scope: &Scope<'_>, name: &[u8]) -> Result<Option<Rc<Font>>, ContentError> {
+        let fonts = self.resource_category(scope, b"Font")?;
+        let Some(entry) = fonts.get(name) else {
+            return Ok(None);
+        };
+        let key = match entry {
+            Object::Reference(id) => FontKey::Object(*id),
+            _ => FontKey::Inline {
+                owner: scope.context.to_string(),
+                name: name.to_vec(),
+            },
+        };
+        self.font_for(key, entry, scope, name)
+    }
+
+    fn font_for(
+        &mut self,
+        key: FontKey,
+        entry: &Object,
+        scope: &Scope<'_>,
+        name: &[u8],
+    ) -> Result<Option<Rc<Font>>, ContentError> {
+        if let Some(font) = self.fonts.get(&key) {
+            return Ok(Some(font.clone()));
+        }
+        let context = format!(
+            "font /{} of {}",
+            String::from_utf8_lossy(name),
+            scope.context
+        );
+        let Object::Dictionary(dict) = self
+            .view
+            .resolve(entry)
+            .map_err(ContentError::pdf(context.clone()))?
+        else {
+            return Ok(None);
+        };
+        let font = font::load(self.view, &dict, self.limits.max_cmap_entries, &context)?;
+        self.charge_bytes(font.cost, &context)?;
+        let font = Rc::new(font);
+        self.fonts.insert(key, font.clone());
+        Ok(Some(font))
+    }
+
+    /// `gs` with an ExtGState that sets `/Font [font size]`.
+    fn graphics_state_font(
+        &mut self,
+        scope: &Scope<'_>,
+        name: &[u8],
+        text: &mut TextState,
+    ) -> Result<(), ContentError> {
+        let states = self.resource_category(scope, b"ExtGState")?;
+        let Some(entry) = states.get(name) else {
+            return Ok(());
+        };
+        let context = format!(
+            "graphics state /{} of {}",
+            String::from_utf8_lossy(name),
+            scope.context
+        );
+        let Object::Dictionary(state) = self
+            .view
+            .resolve(entry)
+            .map_err(ContentError::pdf(context.clone()))?
+        else {
+            return Ok(());
+        };
+        let Object::Array(font) = self
+            .view
+            .resolve_key(&state, b"Font")
+            .map_err(ContentError::pdf(context.clone()))?
+        else {
+            return Ok(());
+        };
+        if let [reference @ Object::Reference(id), size] = font.as_slice()
+            && let Some(size) = size.as_number()
+        {
+            text.font = self.font_for(FontKey::Object(*id), reference, scope, name)?;
+            text.size = size;
+        }
+        Ok(())
+    }
+
+    /// A resource category (`/Font`, `/XObject`, `/ExtGState`) of the scope, resolved.
+    fn resource_category(
+        &self,
+        scope: &Scope<'_>,
+        category: &[u8],
+    ) -> Result<Dictionary, ContentError> {
+        self.view
+            .dict_at(scope.resources, category)
+            .map(Option::unwrap_or_default)
+            .or_else(|error| match error {
+                // A category of the wrong type is no category.
+                crate::pdf::PdfError::WrongType { .. } => Ok(Dictionary::new()),
+                other => Err(other),
+            })
+            .map_err(ContentError::pdf(format!(
+                "/{} resources of {}",
+                String::from_utf8_lossy(category),
+                scope.context
+            )))
+    }
+
+    /// `Do`: a form XObject is interpreted with its matrix and resources; images and anything
+    /// else are skipped.
+    fn draw_xobject(
+        &mut self,
+        scope: &Scope<'_>,
+        name: &[u8],
+        state: &GraphicsState,
+    ) -> Result<(), ContentError> {
+        let xobjects = self.resource_category(scope, b"XObject")?;
+        let Some(Object::Reference(id)) = xobjects.get(name) else {
+            return Ok(());
+        };
+        let id = *id;
+        let context = format!("form XObject {id}");
+        let Object::Stream(stream) = self
+            .view
+            .resolve(&Object::Reference(id))
+            .map_err(ContentError::pdf(context.clone()))?
+        else {
+            return Ok(());
+        };
+        if !stream
+            .dict
+            .get(b"Subtype")
+            .is_some_and(|subtype| subtype.is_name("Form"))
+        {
+            return Ok(());
+        }
+        if self.forms.len() >= self.limits.max_form_depth || self.forms.contains(&id) {
+            return Err(ContentError::limit(
+                ContentLimit::FormDepth,
+                context,
+                self.forms.len() + 1,
+                self.limits.max_form_depth,
+            ));
+        }
+        let content = self
+            .view
+            .decode_stream(&stream)
+            .map_err(ContentError::pdf(context.clone()))?
+            .data;
+        self.charge_bytes(content.len(), &context)?;
+        let matrix = match self.view.resolve_key(&stream.dict, b"Matrix") {
+            Ok(Object::Array(items)) => Matrix::from_numbers(&items).unwrap_or(Matrix::IDENTITY),
+            Ok(_) => Matrix::IDENTITY,
+            Err(error) => return Err(ContentError::pdf(context)(error)),
+        };
+        let own_resources = match self.view.resolve_key(&stream.dict, b"Resources") {
+            Ok(Object::Dictionary(resources)) => Some(resources),
+            Ok(_) => None,
+            Err(error) => return Err(ContentError::pdf(context)(error)),
+        };
+        let resources = own_resources.as_ref().unwrap_or(scope.resources);
+        let form_state = GraphicsState {
+            ctm: matrix.then(&state.ctm),
+            text: state.text.clone(),
+        };
+        self.forms.push(id);
+        let result = self.run(
+            &content,
+            &Scope {
+                resources,
+                context: &context,
+            },
+            form_state,
+        );
+        self.forms.pop();
+        result
+    }
+}
+
+/// A `TJ` number: moves the next glyph back by `adjust` thousandths of the size (down for
+/// vertical fonts).
+fn adjusted(text: &TextState, adjust: f64) -> Matrix {
+    let distance = -adjust * 0.001 * text.size;
+    match text.font.as_ref().and_then(|font| font.vertical_advance) {
+        Some(_) => Matrix::translation(0.0, distance),
+        None => Matrix::translation(distance * text.scaling, 0.0),
+    }
+}
+
+fn horizontal_glyph(rendering: &Matrix, width: f64, font: &Font, text: String) -> Option<Glyph> {
+    let corner = |x: f64, y: f64| rendering.apply(Point::new(x, y));
+    let origin = corner(0.0, 0.0);
+    let end = corner(width, 0.0);
+    let axis = rendering.apply_vector(Point::new(1.0, 0.0)).unit()?;
+    let em = rendering.apply_vector(Point::new(0.0, 1.0)).length();
+    let quad = [
+        corner(0.0, font.descent),
+        corner(width, font.descent),
+        corner(width, font.ascent),
+        corner(0.0, font.ascent),
+    ];
+    finite_glyph(Glyph {
+        text,
+        origin,
+        end,
+        axis,
+        em,
+        quad,
+    })
+}
+
+/// Vertical writing: the glyph hangs below its origin, centred on it (§9.7.4.3, with the
+/// default position vector).
+fn vertical_glyph(rendering: &Matrix, width: f64, height: f64, text: String) -> Option<Glyph> {
+    let corner = |x: f64, y: f64| rendering.apply(Point::new(x, y));
+    let origin = corner(0.0, 0.0);
+    let end = corner(0.0, height);
+    let axis = rendering
+        .apply_vector(Point::new(0.0, height.signum().min(-1.0)))
+        .unit()?;
+    let em = rendering.apply_vector(Point::new(1.0, 0.0)).length();
+    let half = width / 2.0;
+    let quad = [
+        corner(-half, 0.0),
+        corner(-half, height),
+        corner(half, height),
+        corner(half, 0.0),
+    ];
+    finite_glyph(Glyph {
+        text,
+        origin,
+        end,
+        axis,
+        em,
+        quad,
+    })
+}
+
+fn finite_glyph(glyph: Glyph) -> Option<Glyph> {
+    let finite = glyph.origin.is_finite()
+        && glyph.end.is_finite()
+        && glyph.em.is_finite()
+        && glyph.quad.iter().all(|corner| corner.is_finite());
+    finite.then_some(glyph)
+}
