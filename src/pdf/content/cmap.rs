@@ -102,7 +102,15 @@ impl CMap {
             match operations.next_operator() {
                 Ok(Some(operator)) => builder.apply(&operator, operations.operands())?,
                 Ok(None) => break,
-                Err(limit @ ContentError::LimitExceeded { .. }) => return Err(limit),
+                // Operands of a CMap are its entries: too many is too many entries.
+                Err(ContentError::LimitExceeded { .. }) => {
+                    return Err(ContentError::limit(
+                        ContentLimit::CMapEntries,
+                        context,
+                        max_entries.saturating_add(1),
+                        max_entries,
+                    ));
+                }
                 // PostScript the lexer does not know (`{ }` procedures): step over it.
                 Err(_) => operations.skip_byte_at(position.max(operations.position())),
             }

@@ -9,9 +9,10 @@
 //!   font its `/BaseFont` names (Times, Helvetica, Courier and their usual TrueType aliases such
 //!   as `TimesNewRomanPSMT` or `Arial`), else Helvetica's widths for its glyph names, else half
 //!   an em — what a viewer substituting Helvetica would show.
-//! - Vertical extent: the descriptor's `/Ascent` and `/Descent` when plausible, else the AFM
-//!   ascender and descender of a standard font, else 0.95 and −0.35 of the size (poppler's
-//!   defaults, so that boxes agree with `pdftotext -bbox`). Type3 fonts use their `/FontBBox`.
+//! - Vertical extent: the AFM ascender and descender for a standard font that is not embedded
+//!   (the viewer draws its own), else the descriptor's `/Ascent` and `/Descent` when plausible,
+//!   else 0.95 and −0.35 of the size — poppler's rules, so that boxes agree with
+//!   `pdftotext -bbox`. Type3 fonts use their `/FontBBox` through the `/FontMatrix`.
 //!
 //! Object-level failures (an unreadable ToUnicode stream) are errors; entries of the wrong type
 //! are ignored as viewers ignore them.
@@ -288,7 +289,15 @@ impl Reader<'_, '_> {
         let (scale, ascent, descent) = if type3 {
             self.type3_metrics(dict)?
         } else {
-            let (ascent, descent) = self.vertical_extent(&descriptor, standard)?;
+            // A standard font that is not embedded is drawn with the viewer's own: its
+            // descriptor's extent is not trusted (poppler does the same).
+            let embedded = [&b"FontFile"[..], b"FontFile2", b"FontFile3"]
+                .iter()
+                .any(|key| descriptor.contains_key(key));
+            let (ascent, descent) = match standard {
+                Some(family) if !embedded => family.extent(),
+                _ => self.vertical_extent(&descriptor, standard)?,
+            };
             (0.001, ascent, descent)
         };
         let encoded_text: Box<[Option<String>; 256]> = texts

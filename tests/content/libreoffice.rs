@@ -1,0 +1,157 @@
+//! Vietnamese documents made by LibreOffice (`soffice --headless --convert-to pdf` of a flat ODF
+//! text document written here): the signer's name is found under the title, where poppler sees
+//! it too.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use vanthu::pdf::Rect;
+
+use super::support::{assert_words_match_poppler, find, find_one, page_lines, pdftotext};
+use crate::common;
+
+/// `soffice`, or a skip (a failure under `CI=true`).
+fn soffice() -> Option<PathBuf> {
+    let found = ["/usr/bin/soffice", "/usr/bin/libreoffice"]
+        .into_iter()
+        .map(PathBuf::from)
+        .find(|path| path.is_file());
+    common::require(
+        "LibreOffice (apt-get install --no-install-recommends libreoffice-writer-nogui)",
+        found,
+    )
+}
+
+/// A flat ODF text document: each paragraph `(style, text)`; styles `title` (bold, centred),
+/// `body` (justified) and `name` (bold, centred, 2 cm above).
+fn fodt(paragraphs: &[(&str, &str)]) -> String {
+    let body: String = paragraphs
+        .iter()
+        .map(|(style, text)| format!("<text:p text:style-name=\"{style}\">{text}</text:p>\n"))
+        .collect();
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+ xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0"
+ xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+ xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0"
+ xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0"
+ office:version="1.3" office:mimetype="application/vnd.oasis.opendocument.text">
+ <office:font-face-decls>
+  <style:font-face style:name="Liberation Serif" svg:font-family="'Liberation Serif'"/>
+ </office:font-face-decls>
+ <office:automatic-styles>
+  <style:style style:name="title" style:family="paragraph">
+   <style:paragraph-properties fo:text-align="center"/>
+   <style:text-properties style:font-name="Liberation Serif" fo:font-size="13pt" fo:font-weight="bold"/>
+  </style:style>
+  <style:style style:name="body" style:family="paragraph">
+   <style:paragraph-properties fo:text-align="justify" fo:margin-top="0.2cm"/>
+   <style:text-properties style:font-name="Liberation Serif" fo:font-size="14pt"/>
+  </style:style>
+  <style:style style:name="name" style:family="paragraph">
+   <style:paragraph-properties fo:text-align="center" fo:margin-top="2cm"/>
+   <style:text-properties style:font-name="Liberation Serif" fo:font-size="14pt" fo:font-weight="bold"/>
+  </style:style>
+ </office:automatic-styles>
+ <office:body><office:text>
+{body} </office:text></office:body>
+</office:document>
+"#
+    )
+}
+
+/// Converts `document` with LibreOffice in a private profile; returns the PDF's bytes.
+fn convert(soffice: &Path, document: &str) -> Vec<u8> {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let input = dir.path().join("doc.fodt");
+    std::fs::write(&input, document).expect("write the document");
+    let profile = format!(
+        "-env:UserInstallation=file://{}/profile",
+        dir.path().display()
+    );
+    let output = Command::new(soffice)
+        .arg(profile)
+        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(dir.path())
+        .arg(&input)
+        .env("HOME", dir.path())
+        .output()
+        .expect("soffice runs");
+    let pdf = dir.path().join("doc.pdf");
+    assert!(
+        pdf.is_file(),
+        "LibreOffice made no PDF: {}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    std::fs::read(pdf).expect("read the PDF")
+}
+
+const BODY: &str = "Căn cứ Luật Tổ chức Viện kiểm sát nhân dân năm 2014, Viện trưởng Viện kiểm sát \
+    nhân dân tỉnh giao cho ông Nguyễn Văn A, Kiểm sát viên, chủ trì thực hiện kế hoạch kiểm sát \
+    việc tạm giữ, tạm giam và thi hành án hình sự trong quý.";
+
+#[test]
+fn signer_name_under_the_title() {
+    let Some(soffice) = soffice() else {
+        return;
+    };
+    let pdf = convert(
+        &soffice,
+        &fodt(&[
+            ("body", BODY),
+            ("title", "KT. VIỆN TRƯỞNG"),
+            ("title", "PHÓ VIỆN TRƯỞNG"),
+            ("name", "Nguyễn Văn A"),
+        ]),
+    );
+    let lines = page_lines(&pdf, 0);
+    assert!(lines.contains(&"PHÓ VIỆN TRƯỞNG".to_string()), "{lines:?}");
+    // The name in the justified body and the name in the signature block: the block is last.
+    let hits = find(&pdf, 0, "Nguyễn Văn A");
+    assert_eq!(hits.len(), 2, "{hits:?} in {lines:?}");
+    let name = hits[1].rect;
+    let title = find_one(&pdf, 0, "PHÓ VIỆN TRƯỞNG");
+    assert!(
+        name.ury < title.lly,
+        "the name {name:?} is under the title {title:?}"
+    );
+    let centre = |rect: Rect| (rect.llx + rect.urx) / 2.0;
+    assert!(
+        (centre(name) - centre(title)).abs() < 1.0,
+        "{name:?} {title:?}"
+    );
+    // 14 points bold: the box is about the font's height, the text about 80 points long.
+    assert!((14.0..22.0).contains(&name.height()), "{name:?}");
+    assert!((70.0..110.0).contains(&name.width()), "{name:?}");
+    if pdftotext().is_some() {
+        let compared = assert_words_match_poppler(&pdf, 0, 0.05, 0.05);
+        assert!(compared > 40, "{compared} words compared");
+    }
+}
+
+#[test]
+fn names_that_only_start_alike_are_not_the_name() {
+    let Some(soffice) = soffice() else {
+        return;
+    };
+    let pdf = convert(
+        &soffice,
+        &fodt(&[
+            ("title", "VIỆN TRƯỞNG"),
+            ("name", "Nguyễn Văn An"),
+            (
+                "body",
+                "Người ký: Nguyễn Văn Anh; người nhận: NGUYỄN VĂN A.",
+            ),
+        ]),
+    );
+    assert!(
+        find(&pdf, 0, "Nguyễn Văn A").is_empty(),
+        "{:?}",
+        page_lines(&pdf, 0)
+    );
+    assert_eq!(find(&pdf, 0, "Nguyễn Văn An").len(), 1);
+    assert_eq!(find(&pdf, 0, "NGUYỄN VĂN A").len(), 1);
+}
