@@ -288,3 +288,57 @@ fn vietnamese_in_an_embedded_font_inside_a_form() {
         assert_words_match_poppler(&pdf, 0, 0.05, 0.05);
     }
 }
+
+#[test]
+fn truetype_without_to_unicode_reads_its_program_cmap() {
+    let path = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf";
+    let Some(program) = common::require(
+        "Liberation Serif (apt-get install fonts-liberation2)",
+        std::fs::read(path).ok(),
+    ) else {
+        return;
+    };
+    let face = ttf_parser::Face::parse(&program, 0).expect("the system font parses");
+    let text = "Nguyễn Văn A";
+    // CIDs 1, 2, … for the characters in order; /CIDToGIDMap leads them to the font's glyphs.
+    let mut map = vec![0u8, 0u8];
+    let mut codes = String::new();
+    for (index, ch) in text.chars().enumerate() {
+        let glyph = face.glyph_index(ch).expect("the font has the character").0;
+        map.extend_from_slice(&glyph.to_be_bytes());
+        codes.push_str(&format!("{:04X}", index + 1));
+    }
+    let mut builder = Builder::new();
+    let file = builder.stream(
+        dictionary! { "Length1" => program.len() as i64 },
+        program.clone(),
+    );
+    let descriptor = builder.add(dictionary! {
+        "Type" => "FontDescriptor", "FontName" => "LiberationSerif", "Flags" => 34,
+        "FontBBox" => numbers(&[-543, -303, 1278, 982]), "ItalicAngle" => 0,
+        "Ascent" => 891, "Descent" => -216, "CapHeight" => 662, "StemV" => 80, "FontFile2" => file,
+    });
+    let cid_to_gid = builder.stream(dictionary! {}, map);
+    let cid_font = builder.add(dictionary! {
+        "Type" => "Font", "Subtype" => "CIDFontType2", "BaseFont" => "LiberationSerif",
+        "CIDSystemInfo" => dictionary! {
+            "Registry" => LObject::string_literal("Adobe"),
+            "Ordering" => LObject::string_literal("Identity"), "Supplement" => 0,
+        },
+        "FontDescriptor" => descriptor, "DW" => 500, "CIDToGIDMap" => cid_to_gid,
+    });
+    let font = builder.add(dictionary! {
+        "Type" => "Font", "Subtype" => "Type0", "BaseFont" => "LiberationSerif",
+        "Encoding" => "Identity-H", "DescendantFonts" => vec![cid_font.into()],
+    });
+    let content = format!("BT /F1 12 Tf 100 700 Td <{codes}> Tj ET");
+    builder.page(&[content.as_bytes()], fonts(vec![("F1", font.into())]));
+    let pdf = builder.finish();
+    assert_eq!(page_lines(&pdf, 0), [text]);
+    // Twelve glyphs at /DW 500 and 12 points.
+    assert_near(
+        find_one(&pdf, 0, text),
+        Rect::new(100.0, 697.408, 172.0, 710.692),
+        0.01,
+    );
+}

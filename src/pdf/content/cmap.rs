@@ -146,8 +146,10 @@ impl CMap {
     /// codespace length that fits, else one byte. Returns the code and its length in bytes.
     pub fn next_code(&self, bytes: &[u8]) -> (u32, usize) {
         if !self.codespace.is_empty() {
-            for len in 1..=4.min(bytes.len()) {
-                let prefix = &bytes[..len];
+            for len in 1..=4 {
+                let Some(prefix) = bytes.get(..len) else {
+                    break;
+                };
                 if self.codespace.iter().any(|range| range.contains(prefix)) {
                     return (code_value(prefix), len);
                 }
@@ -195,7 +197,9 @@ impl CMap {
 /// nearest few starting at or below `code` are tried.
 fn find_range<T>(ranges: &[T], code: u32, bounds: impl Fn(&T) -> (u32, u32)) -> Option<&T> {
     let after = ranges.partition_point(|range| bounds(range).0 <= code);
-    ranges[..after]
+    ranges
+        .get(..after)
+        .unwrap_or_default()
         .iter()
         .rev()
         .take(OVERLAP_PROBES)

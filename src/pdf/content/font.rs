@@ -3,7 +3,9 @@
 //!
 //! - Text: the `/ToUnicode` CMap first; then, for simple fonts, the encoding (`/BaseEncoding`
 //!   or the font's standard one, overlaid with `/Differences`) through glyph names and the
-//!   Adobe Glyph List; for Type0 fonts with a `Uni…-UCS2`/`-UTF16` CMap, the code itself.
+//!   Adobe Glyph List; for Type0 fonts with a `Uni…-UCS2`/`-UTF16` CMap, the code itself; for
+//!   CIDFontType2 fonts without ToUnicode, the embedded TrueType program's Unicode `cmap` read
+//!   backwards (glyph to character, through `/CIDToGIDMap`).
 //! - Widths: `/Widths` + `/FirstChar` (or `/MissingWidth`) for simple fonts, `/W` + `/DW` for
 //!   CIDFonts. A simple font without `/Widths` gets the Adobe Core 14 AFM widths of the standard
 //!   font its `/BaseFont` names (Times, Helvetica, Courier and their usual TrueType aliases such
@@ -16,6 +18,8 @@
 //!
 //! Object-level failures (an unreadable ToUnicode stream) are errors; entries of the wrong type
 //! are ignored as viewers ignore them.
+
+use std::collections::HashMap;
 
 use crate::pdf::{Dictionary, Limits, Object, View};
 
@@ -72,6 +76,8 @@ pub(super) struct Font {
     encoded_text: Option<Box<[Option<String>; 256]>>,
     /// The Type0 encoding is a Unicode CMap: codes are UTF-16 code units.
     unicode_codes: bool,
+    /// A CIDFontType2 without ToUnicode: text from its embedded program's Unicode cmap.
+    glyph_text: Option<GlyphText>,
     widths: Widths,
     /// Glyph space to text space: 1/1000, or a Type3 font's `/FontMatrix` scale.
     scale: f64,
@@ -89,9 +95,9 @@ impl Font {
     pub fn decode(&self, bytes: &[u8]) -> Vec<ShownCode> {
         let mut shown = Vec::new();
         let mut rest = bytes;
-        while !rest.is_empty() {
+        while let Some(&first) = rest.first() {
             let (code, len, cid) = match &self.codes {
-                Codes::SingleByte => (u32::from(rest[0]), 1, u32::from(rest[0])),
+                Codes::SingleByte => (u32::from(first), 1, u32::from(first)),
                 Codes::Composite(cmap) => {
                     let (code, len) = cmap.next_code(rest);
                     (code, len, cmap.cid(code))
@@ -99,7 +105,7 @@ impl Font {
             };
             rest = rest.get(len.max(1)..).unwrap_or_default();
             shown.push(ShownCode {
-                text: self.text(code),
+                text: self.text(code, cid),
                 width: self.width(code, cid) * self.scale,
                 word_space: len == 1 && code == 32,
             });
@@ -107,7 +113,7 @@ impl Font {
         shown
     }
 
-    fn text(&self, code: u32) -> Option<String> {
+    fn text(&self, code: u32, cid: u32) -> Option<String> {
         if let Some(text) = self.to_unicode.as_ref().and_then(|cmap| cmap.unicode(code)) {
             return Some(text);
         }
@@ -117,7 +123,10 @@ impl Font {
         if self.unicode_codes {
             return char::from_u32(code).map(String::from);
         }
-        None
+        self.glyph_text
+            .as_ref()
+            .and_then(|glyphs| glyphs.text(cid))
+            .map(String::from)
     }
 
     fn width(&self, code: u32, cid: u32) -> f64 {
@@ -174,7 +183,7 @@ pub(super) fn load(
     };
     let subtype = dict.get(b"Subtype").and_then(Object::as_name);
     let mut font = if subtype.is_some_and(|subtype| subtype.as_bytes() == b"Type0") {
-        reader.composite(dict, &name, &mut cost)?
+        reader.composite(dict, &name, to_unicode.is_some(), &mut cost)?
     } else {
         let type3 = subtype.is_some_and(|subtype| subtype.as_bytes() == b"Type3");
         reader.simple(dict, &name, type3)?
@@ -308,6 +317,7 @@ impl Reader<'_, '_> {
             to_unicode: None,
             encoded_text: Some(encoded_text),
             unicode_codes: false,
+            glyph_text: None,
             widths: Widths::Simple(widths),
             scale,
             ascent,
@@ -417,6 +427,7 @@ impl Reader<'_, '_> {
         &self,
         dict: &Dictionary,
         name: &str,
+        has_to_unicode: bool,
         cost: &mut usize,
     ) -> Result<Font, ContentError> {
         let (cmap, unicode_codes) = self.encoding_cmap(dict.get(b"Encoding"), cost, 0)?;
@@ -444,11 +455,20 @@ impl Reader<'_, '_> {
             .dict(&descendant, b"FontDescriptor")?
             .unwrap_or_default();
         let (ascent, descent) = self.vertical_extent(&descriptor, StandardFamily::of(name))?;
+        let truetype = descendant
+            .get(b"Subtype")
+            .is_some_and(|subtype| subtype.is_name("CIDFontType2"));
+        let glyph_text = if truetype && !has_to_unicode && !unicode_codes {
+            self.glyph_text(&descendant, &descriptor, cost)?
+        } else {
+            None
+        };
         Ok(Font {
             codes: Codes::Composite(cmap),
             to_unicode: None,
             encoded_text: None,
             unicode_codes,
+            glyph_text,
             widths: Widths::Cid { default, ranges },
             scale: 0.001,
             ascent,
@@ -496,6 +516,61 @@ impl Reader<'_, '_> {
             }
             _ => (CMap::identity(false), false),
         })
+    }
+
+    /// The text of each glyph of an embedded TrueType program, through its Unicode cmap, and
+    /// the `/CIDToGIDMap` that leads from CIDs to glyphs.
+    fn glyph_text(
+        &self,
+        descendant: &Dictionary,
+        descriptor: &Dictionary,
+        cost: &mut usize,
+    ) -> Result<Option<GlyphText>, ContentError> {
+        let Object::Stream(program) = self.resolve(descriptor.get(b"FontFile2"))? else {
+            return Ok(None);
+        };
+        let data = self.decode(&program, "embedded TrueType program")?;
+        *cost += data.len();
+        let Ok(face) = ttf_parser::Face::parse(&data, 0) else {
+            return Ok(None);
+        };
+        let mut text_of_gid: HashMap<u16, char> = HashMap::new();
+        let subtables = face
+            .tables()
+            .cmap
+            .into_iter()
+            .flat_map(|cmap| cmap.subtables);
+        for subtable in subtables.filter(|subtable| subtable.is_unicode()) {
+            subtable.codepoints(|codepoint| {
+                if let (Some(glyph), Some(ch)) =
+                    (subtable.glyph_index(codepoint), char::from_u32(codepoint))
+                {
+                    text_of_gid.entry(glyph.0).or_insert(ch);
+                }
+            });
+        }
+        if text_of_gid.is_empty() {
+            return Ok(None);
+        }
+        let cid_to_gid = match self.resolve(descendant.get(b"CIDToGIDMap"))? {
+            Object::Stream(map) => {
+                let data = self.decode(&map, "CIDToGIDMap")?;
+                *cost += data.len();
+                Some(
+                    data.chunks_exact(2)
+                        .filter_map(|pair| match pair {
+                            [high, low] => Some(u16::from_be_bytes([*high, *low])),
+                            _ => None,
+                        })
+                        .collect(),
+                )
+            }
+            _ => None,
+        };
+        Ok(Some(GlyphText {
+            cid_to_gid,
+            text_of_gid,
+        }))
     }
 
     /// `/W`: `c [w1 w2 …]` and `c_first c_last w` entries.
@@ -554,6 +629,25 @@ impl Reader<'_, '_> {
         }
         ranges.sort_by_key(|(first, _, _)| *first);
         Ok(ranges)
+    }
+}
+
+/// Glyph texts of an embedded TrueType program (how pdf.js reads CIDFontType2 fonts that lack
+/// a ToUnicode CMap).
+#[derive(Debug)]
+struct GlyphText {
+    /// `None`: `/CIDToGIDMap /Identity` (the default).
+    cid_to_gid: Option<Vec<u16>>,
+    text_of_gid: HashMap<u16, char>,
+}
+
+impl GlyphText {
+    fn text(&self, cid: u32) -> Option<char> {
+        let gid = match &self.cid_to_gid {
+            Some(map) => *map.get(cid as usize)?,
+            None => u16::try_from(cid).ok()?,
+        };
+        self.text_of_gid.get(&gid).copied()
     }
 }
 
