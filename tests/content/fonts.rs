@@ -342,3 +342,13 @@ fn truetype_without_to_unicode_reads_its_program_cmap() {
         0.01,
     );
 }
+
+#[test]
+fn vertical_writing_runs_down_the_page() {
+    let pdf = type0_page("Identity-V".into(), b"0001 0002 0003");
+    // Each glyph hangs below the previous one (/DW2 default: 1 em), centred on x = 100.
+    assert_eq!(page_lines(&pdf, 0), ["Ngu"]);
+    let rect = find_one(&pdf, 0, "Ngu");
+    // Widths 722, 500, 500 at 10 points: the widest is 7.22 across.
+    assert_near(rect, Rect::new(96.39, 670.0, 103.61, 700.0), 0.01);
+}

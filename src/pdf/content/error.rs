@@ -35,7 +35,7 @@ impl Default for ContentLimits {
             max_form_depth: 12,
             max_graphics_depth: 1024,
             max_operands: 4096,
-            max_glyphs: 1_000_000,
+            max_glyphs: 500_000,
             max_cmap_entries: 200_000,
         }
     }

@@ -70,9 +70,17 @@ struct GraphicsState {
     text: TextState,
 }
 
-/// A content stream with the resources it names and a label for messages.
+/// The resource categories a content stream uses, resolved once per page or form.
+#[derive(Debug, Default)]
+struct Resources {
+    fonts: Dictionary,
+    xobjects: Dictionary,
+    states: Dictionary,
+}
+
+/// A content stream's resources and a label for messages.
 struct Scope<'r> {
-    resources: &'r Dictionary,
+    resources: Rc<Resources>,
     context: &'r str,
 }
 
@@ -85,6 +93,8 @@ pub(super) struct Interpreter<'d> {
     bytes: usize,
     /// The forms being drawn, outermost first.
     forms: Vec<ObjectId>,
+    /// The resources of forms that have their own.
+    form_resources: HashMap<ObjectId, Rc<Resources>>,
 }
 
 impl<'d> Interpreter<'d> {
@@ -97,6 +107,7 @@ impl<'d> Interpreter<'d> {
             operations: 0,
             bytes: 0,
             forms: Vec::new(),
+            form_resources: HashMap::new(),
         }
     }
 
@@ -129,6 +140,7 @@ impl<'d> Interpreter<'d> {
             ctm: Matrix::IDENTITY,
             text: TextState::default(),
         };
+        let resources = Rc::new(self.read_resources(resources, context)?);
         self.run(content, &Scope { resources, context }, state)
     }
 
@@ -335,18 +347,17 @@ impl<'d> Interpreter<'d> {
 
     /// The font `name` of the scope's `/Font` resources, read once per page.
     fn font(&mut self, scope: &Scope<'_>, name: &[u8]) -> Result<Option<Rc<Font>>, ContentError> {
-        let fonts = self.resource_category(scope, b"Font")?;
-        let Some(entry) = fonts.get(name) else {
+        let Some(entry) = scope.resources.fonts.get(name).cloned() else {
             return Ok(None);
         };
-        let key = match entry {
+        let key = match &entry {
             Object::Reference(id) => FontKey::Object(*id),
             _ => FontKey::Inline {
                 owner: scope.context.to_string(),
                 name: name.to_vec(),
             },
         };
-        self.font_for(key, entry, scope, name)
+        self.font_for(key, &entry, scope, name)
     }
 
     fn font_for(
@@ -385,8 +396,7 @@ impl<'d> Interpreter<'d> {
         name: &[u8],
         text: &mut TextState,
     ) -> Result<(), ContentError> {
-        let states = self.resource_category(scope, b"ExtGState")?;
-        let Some(entry) = states.get(name) else {
+        let Some(entry) = scope.resources.states.get(name).cloned() else {
             return Ok(());
         };
         let context = format!(
@@ -396,7 +406,7 @@ impl<'d> Interpreter<'d> {
         );
         let Object::Dictionary(state) = self
             .view
-            .resolve(entry)
+            .resolve(&entry)
             .map_err(ContentError::pdf(context.clone()))?
         else {
             return Ok(());
@@ -417,14 +427,28 @@ impl<'d> Interpreter<'d> {
         Ok(())
     }
 
-    /// A resource category (`/Font`, `/XObject`, `/ExtGState`) of the scope, resolved.
+    /// The categories of a `/Resources` dictionary that text depends on.
+    fn read_resources(
+        &self,
+        resources: &Dictionary,
+        context: &str,
+    ) -> Result<Resources, ContentError> {
+        Ok(Resources {
+            fonts: self.resource_category(resources, b"Font", context)?,
+            xobjects: self.resource_category(resources, b"XObject", context)?,
+            states: self.resource_category(resources, b"ExtGState", context)?,
+        })
+    }
+
+    /// A resource category (`/Font`, `/XObject`, `/ExtGState`), resolved.
     fn resource_category(
         &self,
-        scope: &Scope<'_>,
+        resources: &Dictionary,
         category: &[u8],
+        context: &str,
     ) -> Result<Dictionary, ContentError> {
         self.view
-            .dict_at(scope.resources, category)
+            .dict_at(resources, category)
             .map(Option::unwrap_or_default)
             .or_else(|error| match error {
                 // A category of the wrong type is no category.
@@ -434,7 +458,7 @@ impl<'d> Interpreter<'d> {
             .map_err(ContentError::pdf(format!(
                 "/{} resources of {}",
                 String::from_utf8_lossy(category),
-                scope.context
+                context
             )))
     }
 
@@ -446,11 +470,9 @@ impl<'d> Interpreter<'d> {
         name: &[u8],
         state: &GraphicsState,
     ) -> Result<(), ContentError> {
-        let xobjects = self.resource_category(scope, b"XObject")?;
-        let Some(Object::Reference(id)) = xobjects.get(name) else {
+        let Some(&Object::Reference(id)) = scope.resources.xobjects.get(name) else {
             return Ok(());
         };
-        let id = *id;
         let context = format!("form XObject {id}");
         let Object::Stream(stream) = self
             .view
@@ -485,12 +507,19 @@ impl<'d> Interpreter<'d> {
             Ok(_) => Matrix::IDENTITY,
             Err(error) => return Err(ContentError::pdf(context)(error)),
         };
-        let own_resources = match self.view.resolve_key(&stream.dict, b"Resources") {
-            Ok(Object::Dictionary(resources)) => Some(resources),
-            Ok(_) => None,
-            Err(error) => return Err(ContentError::pdf(context)(error)),
+        let resources = match self.form_resources.get(&id) {
+            Some(resources) => resources.clone(),
+            None => match self.view.resolve_key(&stream.dict, b"Resources") {
+                Ok(Object::Dictionary(own)) => {
+                    let own = Rc::new(self.read_resources(&own, &context)?);
+                    self.form_resources.insert(id, own.clone());
+                    own
+                }
+                // Without resources of its own a form uses its parent's (§7.8.3).
+                Ok(_) => scope.resources.clone(),
+                Err(error) => return Err(ContentError::pdf(context)(error)),
+            },
         };
-        let resources = own_resources.as_ref().unwrap_or(scope.resources);
         let form_state = GraphicsState {
             ctm: matrix.then(&state.ctm),
             text: state.text.clone(),

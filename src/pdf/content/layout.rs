@@ -18,7 +18,7 @@ const SPACE_GAP: f64 = 0.15;
 /// Directions whose cosine is below this are different.
 const SAME_DIRECTION: f64 = 0.95;
 /// Earlier lines a piece is tried against when joining (bounds the work on pathological pages).
-const JOIN_CANDIDATES: usize = 256;
+const JOIN_CANDIDATES: usize = 64;
 
 /// One element of a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
