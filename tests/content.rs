@@ -5,6 +5,7 @@
 mod common;
 
 mod content {
+    mod corpus;
     mod fonts;
     mod hostile;
     mod libreoffice;

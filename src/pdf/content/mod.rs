@@ -83,12 +83,12 @@ impl Default for FindOptions {
     }
 }
 
-/// One line of a page's text.
+/// One line of a page's text (lines of white space only are left out).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TextLine {
-    /// NFC text, with a space wherever the glyphs leave a gap.
+    /// NFC text, with a space wherever the glyphs leave a gap, trimmed.
     pub text: String,
-    /// The box around the line's glyphs in default user space.
+    /// The box around the line's visible glyphs in default user space.
     pub rect: Rect,
 }
 

@@ -73,14 +73,26 @@ impl LineText {
             .extend(composed.chars().map(|ch| Unit { ch, cluster: index }));
     }
 
-    /// The text with spaces between words.
+    /// The text with spaces between words, without white space at either end.
     pub fn text(&self) -> String {
-        self.units.iter().map(|unit| unit.ch).collect()
+        let text: String = self.units.iter().map(|unit| unit.ch).collect();
+        text.trim().to_string()
     }
 
-    /// The box around every glyph of the line.
+    /// The box around the line's glyphs that are not white space; `None` for a blank line.
     pub fn bounds(&self, glyphs: &[Glyph]) -> Option<Rect> {
-        bounds(self.clusters.iter().flatten().copied(), glyphs)
+        let visible = self
+            .units
+            .iter()
+            .filter(|unit| !unit.ch.is_whitespace())
+            .flat_map(|unit| {
+                self.clusters
+                    .get(unit.cluster)
+                    .into_iter()
+                    .flatten()
+                    .copied()
+            });
+        bounds(visible, glyphs)
     }
 
     /// Every non-overlapping match of `needle` (already prepared by [`prepare_needle`]): the
