@@ -90,7 +90,10 @@ fn forms_nested_too_deep_and_form_bombs() {
     };
     let limit = limit_of(find(chain(10), &deep_enough));
     assert!(
-        matches!(limit, ContentLimit::Operations | ContentLimit::ContentBytes),
+        matches!(
+            limit,
+            ContentLimit::FormDraws | ContentLimit::Operations | ContentLimit::ContentBytes
+        ),
         "{limit:?}"
     );
 }

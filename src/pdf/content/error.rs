@@ -16,6 +16,8 @@ pub struct ContentLimits {
     pub max_content_bytes: usize,
     /// Deepest nesting of form XObjects (a form that draws itself reaches it at once).
     pub max_form_depth: usize,
+    /// Form XObjects drawn for the page (a form drawn twice counts twice).
+    pub max_form_draws: usize,
     /// Deepest nesting of `q` without `Q`.
     pub max_graphics_depth: usize,
     /// Operands waiting for their operator.
@@ -33,6 +35,7 @@ impl Default for ContentLimits {
             max_operations: 2_000_000,
             max_content_bytes: 256 * 1024 * 1024,
             max_form_depth: 12,
+            max_form_draws: 20_000,
             max_graphics_depth: 1024,
             max_operands: 4096,
             max_glyphs: 500_000,
@@ -47,6 +50,7 @@ pub enum ContentLimit {
     Operations,
     ContentBytes,
     FormDepth,
+    FormDraws,
     GraphicsDepth,
     Operands,
     Glyphs,
@@ -59,6 +63,7 @@ impl fmt::Display for ContentLimit {
             ContentLimit::Operations => "content operators",
             ContentLimit::ContentBytes => "decoded content bytes",
             ContentLimit::FormDepth => "form XObject nesting (nested or cyclic forms)",
+            ContentLimit::FormDraws => "form XObjects drawn",
             ContentLimit::GraphicsDepth => "graphics state nesting (q without Q)",
             ContentLimit::Operands => "operands before an operator",
             ContentLimit::Glyphs => "glyphs on the page",

@@ -93,8 +93,17 @@ pub(super) struct Interpreter<'d> {
     bytes: usize,
     /// The forms being drawn, outermost first.
     forms: Vec<ObjectId>,
-    /// The resources of forms that have their own.
-    form_resources: HashMap<ObjectId, Rc<Resources>>,
+    /// Every XObject `Do` named, read once (`None`: not a form).
+    forms_read: HashMap<ObjectId, Option<Rc<Form>>>,
+    form_draws: usize,
+}
+
+/// A form XObject as drawing it needs it.
+struct Form {
+    content: Vec<u8>,
+    matrix: Matrix,
+    /// `None`: the form uses the resources of whatever draws it.
+    resources: Option<Rc<Resources>>,
 }
 
 impl<'d> Interpreter<'d> {
@@ -107,7 +116,8 @@ impl<'d> Interpreter<'d> {
             operations: 0,
             bytes: 0,
             forms: Vec::new(),
-            form_resources: HashMap::new(),
+            forms_read: HashMap::new(),
+            form_draws: 0,
         }
     }
 
@@ -474,20 +484,17 @@ impl<'d> Interpreter<'d> {
             return Ok(());
         };
         let context = format!("form XObject {id}");
-        let Object::Stream(stream) = self
-            .view
-            .resolve(&Object::Reference(id))
-            .map_err(ContentError::pdf(context.clone()))?
-        else {
+        let form = match self.forms_read.get(&id) {
+            Some(form) => form.clone(),
+            None => {
+                let form = self.read_form(id, &context)?;
+                self.forms_read.insert(id, form.clone());
+                form
+            }
+        };
+        let Some(form) = form else {
             return Ok(());
         };
-        if !stream
-            .dict
-            .get(b"Subtype")
-            .is_some_and(|subtype| subtype.is_name("Form"))
-        {
-            return Ok(());
-        }
         if self.forms.len() >= self.limits.max_form_depth || self.forms.contains(&id) {
             return Err(ContentError::limit(
                 ContentLimit::FormDepth,
@@ -496,37 +503,29 @@ impl<'d> Interpreter<'d> {
                 self.limits.max_form_depth,
             ));
         }
-        let content = self
-            .view
-            .decode_stream(&stream)
-            .map_err(ContentError::pdf(context.clone()))?
-            .data;
-        self.charge_bytes(content.len(), &context)?;
-        let matrix = match self.view.resolve_key(&stream.dict, b"Matrix") {
-            Ok(Object::Array(items)) => Matrix::from_numbers(&items).unwrap_or(Matrix::IDENTITY),
-            Ok(_) => Matrix::IDENTITY,
-            Err(error) => return Err(ContentError::pdf(context)(error)),
-        };
-        let resources = match self.form_resources.get(&id) {
-            Some(resources) => resources.clone(),
-            None => match self.view.resolve_key(&stream.dict, b"Resources") {
-                Ok(Object::Dictionary(own)) => {
-                    let own = Rc::new(self.read_resources(&own, &context)?);
-                    self.form_resources.insert(id, own.clone());
-                    own
-                }
-                // Without resources of its own a form uses its parent's (§7.8.3).
-                Ok(_) => scope.resources.clone(),
-                Err(error) => return Err(ContentError::pdf(context)(error)),
-            },
-        };
+        self.form_draws += 1;
+        if self.form_draws > self.limits.max_form_draws {
+            return Err(ContentError::limit(
+                ContentLimit::FormDraws,
+                context,
+                self.form_draws,
+                self.limits.max_form_draws,
+            ));
+        }
+        // Each drawing is interpreted again: its bytes count each time.
+        self.charge_bytes(form.content.len(), &context)?;
         let form_state = GraphicsState {
-            ctm: matrix.then(&state.ctm),
+            ctm: form.matrix.then(&state.ctm),
             text: state.text.clone(),
         };
+        // Without resources of its own a form uses its parent's (§7.8.3).
+        let resources = form
+            .resources
+            .clone()
+            .unwrap_or_else(|| scope.resources.clone());
         self.forms.push(id);
         let result = self.run(
-            &content,
+            &form.content,
             &Scope {
                 resources,
                 context: &context,
@@ -535,6 +534,51 @@ impl<'d> Interpreter<'d> {
         );
         self.forms.pop();
         result
+    }
+
+    /// The form XObject `id` decoded, or `None` when it is not a form (an image, a PostScript
+    /// XObject).
+    fn read_form(&self, id: ObjectId, context: &str) -> Result<Option<Rc<Form>>, ContentError> {
+        let Object::Stream(stream) = self
+            .view
+            .resolve(&Object::Reference(id))
+            .map_err(ContentError::pdf(context))?
+        else {
+            return Ok(None);
+        };
+        if !stream
+            .dict
+            .get(b"Subtype")
+            .is_some_and(|subtype| subtype.is_name("Form"))
+        {
+            return Ok(None);
+        }
+        let content = self
+            .view
+            .decode_stream(&stream)
+            .map_err(ContentError::pdf(context))?
+            .data;
+        let matrix = match self
+            .view
+            .resolve_key(&stream.dict, b"Matrix")
+            .map_err(ContentError::pdf(context))?
+        {
+            Object::Array(items) => Matrix::from_numbers(&items).unwrap_or(Matrix::IDENTITY),
+            _ => Matrix::IDENTITY,
+        };
+        let resources = match self
+            .view
+            .resolve_key(&stream.dict, b"Resources")
+            .map_err(ContentError::pdf(context))?
+        {
+            Object::Dictionary(own) => Some(Rc::new(self.read_resources(&own, context)?)),
+            _ => None,
+        };
+        Ok(Some(Rc::new(Form {
+            content,
+            matrix,
+            resources,
+        })))
     }
 }
 
