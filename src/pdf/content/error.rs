@@ -22,7 +22,7 @@ pub struct ContentLimits {
     pub max_graphics_depth: usize,
     /// Operands waiting for their operator.
     pub max_operands: usize,
-    /// Glyphs shown on the page.
+    /// Glyphs shown on the page (every code of every shown string).
     pub max_glyphs: usize,
     /// Mappings in one CMap or one `/W` array (a range counts once, each element of a range's
     /// array counts once).

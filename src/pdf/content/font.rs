@@ -91,11 +91,15 @@ pub(super) struct Font {
 }
 
 impl Font {
-    /// Splits `bytes` into codes with their text and widths.
-    pub fn decode(&self, bytes: &[u8]) -> Vec<ShownCode> {
+    /// Splits `bytes` into codes with their text and widths, at most `max_codes` of them (the
+    /// caller's glyph budget: a string of megabytes is not expanded beyond it).
+    pub fn decode(&self, bytes: &[u8], max_codes: usize) -> Vec<ShownCode> {
         let mut shown = Vec::new();
         let mut rest = bytes;
         while let Some(&first) = rest.first() {
+            if shown.len() >= max_codes {
+                break;
+            }
             let (code, len, cid) = match &self.codes {
                 Codes::SingleByte => (u32::from(first), 1, u32::from(first)),
                 Codes::Composite(cmap) => {

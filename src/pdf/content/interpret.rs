@@ -96,6 +96,7 @@ pub(super) struct Interpreter<'d> {
     /// Every XObject `Do` named, read once (`None`: not a form).
     forms_read: HashMap<ObjectId, Option<Rc<Form>>>,
     form_draws: usize,
+    codes_shown: usize,
 }
 
 /// A form XObject as drawing it needs it.
@@ -118,6 +119,7 @@ impl<'d> Interpreter<'d> {
             forms: Vec::new(),
             forms_read: HashMap::new(),
             form_draws: 0,
+            codes_shown: 0,
         }
     }
 
@@ -305,12 +307,17 @@ impl<'d> Interpreter<'d> {
             return Ok(());
         };
         let text = &state.text;
-        for code in font.decode(bytes) {
-            if self.glyphs.len() >= self.limits.max_glyphs {
+        // One more than the budget allows, so that going over it is seen.
+        let budget = self.limits.max_glyphs.saturating_sub(self.codes_shown) + 1;
+        for code in font.decode(bytes, budget) {
+            // Codes count whether or not their glyph lands anywhere (a size of 1e300 places
+            // none), so that showing text always costs.
+            self.codes_shown += 1;
+            if self.codes_shown > self.limits.max_glyphs {
                 return Err(ContentError::limit(
                     ContentLimit::Glyphs,
                     scope.context,
-                    self.glyphs.len() + 1,
+                    self.codes_shown,
                     self.limits.max_glyphs,
                 ));
             }
