@@ -151,6 +151,16 @@ fn glyph_floods_and_huge_cmaps() {
         &[b"BT /F2 10 Tf <0001> Tj ET"],
         fonts(vec![("F2", type0.into())]),
     );
+    // Scaled past what a float holds: the glyphs land nowhere but still count.
+    let overflow = format!(
+        "{} BT /F1 1 Tf ({}) Tj ET",
+        "9000000000000000000 0 0 9000000000000000000 0 0 cm ".repeat(20),
+        "x".repeat(3000)
+    );
+    builder.page(
+        &[overflow.as_bytes()],
+        fonts(vec![("F1", helvetica.into())]),
+    );
     let pdf = builder.finish();
     let doc = open(pdf);
     let small = FindOptions {
@@ -169,6 +179,11 @@ fn glyph_floods_and_huge_cmaps() {
         limit_of(content::find_text_with(&doc, 1, "A", &small)),
         ContentLimit::CMapEntries
     );
+    assert_eq!(
+        limit_of(content::find_text_with(&doc, 2, "x", &small)),
+        ContentLimit::Glyphs
+    );
+    assert!(content::find_text(&doc, 2, "x").unwrap().is_empty());
     // Within the default limits both read.
     assert_eq!(content::find_text(&doc, 1, "A").unwrap().len(), 1);
     let loose = FindOptions {
