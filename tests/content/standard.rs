@@ -308,3 +308,18 @@ fn several_hits_in_reading_order() {
     ]);
     assert_eq!(find(&pdf, 0, "Bold").len(), 1);
 }
+
+#[test]
+fn stray_operands_before_an_operator_are_ignored() {
+    let pdf = helvetica_page(&[b"BT 7 /F1 10 Tf /X 1 1 0 0 1 100 700 Tm 3 (Hello) Tj ET"]);
+    assert_near(
+        find_one(&pdf, 0, "Hello"),
+        Rect::new(
+            100.0,
+            700.0 + HELVETICA_BOTTOM,
+            122.78,
+            700.0 + HELVETICA_TOP,
+        ),
+        0.01,
+    );
+}

@@ -70,6 +70,68 @@ struct GraphicsState {
     text: TextState,
 }
 
+/// What one content stream changes as it runs.
+struct StreamState {
+    graphics: GraphicsState,
+    saved: Vec<GraphicsState>,
+    text_matrix: Matrix,
+    line_matrix: Matrix,
+}
+
+impl StreamState {
+    fn new(graphics: GraphicsState) -> Self {
+        StreamState {
+            graphics,
+            saved: Vec::new(),
+            text_matrix: Matrix::IDENTITY,
+            line_matrix: Matrix::IDENTITY,
+        }
+    }
+
+    /// Starts a new line offset by `(tx, ty)` from the current line's start.
+    fn next_line(&mut self, tx: f64, ty: f64) {
+        self.line_matrix = Matrix::translation(tx, ty).then(&self.line_matrix);
+        self.text_matrix = self.line_matrix;
+    }
+
+    /// The text state and positioning operators: `BT Tc Tw Tz TL Ts Td TD Tm T*`; anything
+    /// else is not about text and is ignored.
+    fn text_operator(&mut self, operator: &[u8], operands: &[Object]) {
+        let number = |index: usize| operands.get(index).and_then(Object::as_number);
+        let text = &mut self.graphics.text;
+        match operator {
+            b"BT" => {
+                self.text_matrix = Matrix::IDENTITY;
+                self.line_matrix = Matrix::IDENTITY;
+            }
+            b"Tc" => text.char_spacing = number(0).unwrap_or(text.char_spacing),
+            b"Tw" => text.word_spacing = number(0).unwrap_or(text.word_spacing),
+            b"Tz" => text.scaling = number(0).map_or(text.scaling, |z| z / 100.0),
+            b"TL" => text.leading = number(0).unwrap_or(text.leading),
+            b"Ts" => text.rise = number(0).unwrap_or(text.rise),
+            b"Td" | b"TD" => {
+                if let (Some(tx), Some(ty)) = (number(0), number(1)) {
+                    if operator == b"TD" {
+                        text.leading = -ty;
+                    }
+                    self.next_line(tx, ty);
+                }
+            }
+            b"Tm" => {
+                if let Some(matrix) = Matrix::from_numbers(operands) {
+                    self.line_matrix = matrix;
+                    self.text_matrix = matrix;
+                }
+            }
+            b"T*" => {
+                let leading = text.leading;
+                self.next_line(0.0, -leading);
+            }
+            _ => {}
+        }
+    }
+}
+
 /// The resource categories a content stream uses, resolved once per page or form.
 #[derive(Debug, Default)]
 struct Resources {
@@ -171,10 +233,7 @@ impl<'d> Interpreter<'d> {
             self.limits.max_operands,
             scope.context,
         );
-        let mut state = initial;
-        let mut saved: Vec<GraphicsState> = Vec::new();
-        let mut text_matrix = Matrix::IDENTITY;
-        let mut line_matrix = Matrix::IDENTITY;
+        let mut stream = StreamState::new(initial);
         while let Some(operator) = operations.next_operator()? {
             self.operations += 1;
             if self.operations > self.limits.max_operations {
@@ -185,128 +244,134 @@ impl<'d> Interpreter<'d> {
                     self.limits.max_operations,
                 ));
             }
-            let operands = operations.operands();
-            let number = |index: usize| operands.get(index).and_then(Object::as_number);
+            let all = operations.operands();
+            let operands = all
+                .len()
+                .checked_sub(arity(&operator))
+                .and_then(|start| all.get(start..))
+                .unwrap_or_default();
             match operator.as_slice() {
-                b"q" => {
-                    if saved.len() >= self.limits.max_graphics_depth {
-                        return Err(ContentError::limit(
-                            ContentLimit::GraphicsDepth,
-                            scope.context,
-                            saved.len() + 1,
-                            self.limits.max_graphics_depth,
-                        ));
-                    }
-                    saved.push(state.clone());
+                b"q" | b"Q" | b"cm" => {
+                    self.graphics_operator(&operator, operands, &mut stream, scope)?
                 }
-                // An unbalanced Q is ignored, as viewers do.
-                b"Q" => state = saved.pop().unwrap_or(state),
-                b"cm" => {
-                    if let Some(matrix) = Matrix::from_numbers(operands) {
-                        state.ctm = matrix.then(&state.ctm);
-                    }
-                }
-                b"BT" => {
-                    text_matrix = Matrix::IDENTITY;
-                    line_matrix = Matrix::IDENTITY;
+                b"Tj" | b"'" | b"\"" | b"TJ" => {
+                    self.show_operator(&operator, operands, &mut stream, scope)?
                 }
                 b"Tf" => {
-                    if let (Some(Object::Name(name)), Some(size)) = (operands.first(), number(1)) {
-                        state.text.font = self.font(scope, name.as_bytes())?;
-                        state.text.size = size;
-                    }
-                }
-                b"Tc" => state.text.char_spacing = number(0).unwrap_or(state.text.char_spacing),
-                b"Tw" => state.text.word_spacing = number(0).unwrap_or(state.text.word_spacing),
-                b"Tz" => state.text.scaling = number(0).map_or(state.text.scaling, |z| z / 100.0),
-                b"TL" => state.text.leading = number(0).unwrap_or(state.text.leading),
-                b"Ts" => state.text.rise = number(0).unwrap_or(state.text.rise),
-                b"Td" | b"TD" => {
-                    if let (Some(tx), Some(ty)) = (number(0), number(1)) {
-                        if operator == b"TD" {
-                            state.text.leading = -ty;
-                        }
-                        line_matrix = Matrix::translation(tx, ty).then(&line_matrix);
-                        text_matrix = line_matrix;
-                    }
-                }
-                b"Tm" => {
-                    if let Some(matrix) = Matrix::from_numbers(operands) {
-                        line_matrix = matrix;
-                        text_matrix = matrix;
-                    }
-                }
-                b"T*" => {
-                    line_matrix = Matrix::translation(0.0, -state.text.leading).then(&line_matrix);
-                    text_matrix = line_matrix;
-                }
-                b"Tj" | b"'" | b"\"" => {
-                    let string = match operator.as_slice() {
-                        b"\"" => {
-                            if let (Some(word), Some(char)) = (number(0), number(1)) {
-                                state.text.word_spacing = word;
-                                state.text.char_spacing = char;
-                            }
-                            operands.get(2)
-                        }
-                        _ => operands.first(),
-                    };
-                    if operator != b"Tj" {
-                        line_matrix =
-                            Matrix::translation(0.0, -state.text.leading).then(&line_matrix);
-                        text_matrix = line_matrix;
-                    }
-                    if let Some(Object::String(string)) = string {
-                        self.show(&string.bytes, &state, &mut text_matrix, scope)?;
-                    }
-                }
-                b"TJ" => {
-                    if let Some(Object::Array(items)) = operands.first() {
-                        for item in items {
-                            match item {
-                                Object::String(string) => {
-                                    self.show(&string.bytes, &state, &mut text_matrix, scope)?
-                                }
-                                other => {
-                                    if let Some(adjust) = other.as_number() {
-                                        text_matrix =
-                                            adjusted(&state.text, adjust).then(&text_matrix);
-                                    }
-                                }
-                            }
-                        }
+                    if let [Object::Name(name), size] = operands
+                        && let Some(size) = size.as_number()
+                    {
+                        stream.graphics.text.font = self.font(scope, name.as_bytes())?;
+                        stream.graphics.text.size = size;
                     }
                 }
                 b"gs" => {
-                    if let Some(Object::Name(name)) = operands.first() {
-                        self.graphics_state_font(scope, name.as_bytes(), &mut state.text)?;
+                    if let [Object::Name(name)] = operands {
+                        let text = &mut stream.graphics.text;
+                        self.graphics_state_font(scope, name.as_bytes(), text)?;
                     }
                 }
                 b"Do" => {
-                    if let Some(Object::Name(name)) = operands.first() {
-                        let name = name.clone();
-                        self.draw_xobject(scope, name.as_bytes(), &state)?;
+                    if let [Object::Name(name)] = operands {
+                        self.draw_xobject(scope, name.as_bytes(), &stream.graphics)?;
                     }
                 }
-                _ => {}
+                other => stream.text_operator(other, operands),
             }
         }
         Ok(())
     }
 
-    /// Shows `bytes` with the current font, advancing `text_matrix`.
+    /// `q`, `Q` and `cm`.
+    fn graphics_operator(
+        &self,
+        operator: &[u8],
+        operands: &[Object],
+        stream: &mut StreamState,
+        scope: &Scope<'_>,
+    ) -> Result<(), ContentError> {
+        match operator {
+            b"q" => {
+                if stream.saved.len() >= self.limits.max_graphics_depth {
+                    return Err(ContentError::limit(
+                        ContentLimit::GraphicsDepth,
+                        scope.context,
+                        stream.saved.len() + 1,
+                        self.limits.max_graphics_depth,
+                    ));
+                }
+                stream.saved.push(stream.graphics.clone());
+            }
+            b"Q" => {
+                // An unbalanced Q is ignored, as viewers do.
+                if let Some(saved) = stream.saved.pop() {
+                    stream.graphics = saved;
+                }
+            }
+            _ => {
+                if let Some(matrix) = Matrix::from_numbers(operands) {
+                    stream.graphics.ctm = matrix.then(&stream.graphics.ctm);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `Tj`, `'`, `"` and `TJ`.
+    fn show_operator(
+        &mut self,
+        operator: &[u8],
+        operands: &[Object],
+        stream: &mut StreamState,
+        scope: &Scope<'_>,
+    ) -> Result<(), ContentError> {
+        let text = match (operator, operands) {
+            (b"Tj", [Object::String(text)]) => text,
+            (b"'", [Object::String(text)]) => {
+                stream.next_line(0.0, -stream.graphics.text.leading);
+                text
+            }
+            (b"\"", [word, char, Object::String(text)]) => {
+                if let (Some(word), Some(char)) = (word.as_number(), char.as_number()) {
+                    stream.graphics.text.word_spacing = word;
+                    stream.graphics.text.char_spacing = char;
+                }
+                stream.next_line(0.0, -stream.graphics.text.leading);
+                text
+            }
+            (b"TJ", [Object::Array(items)]) => {
+                for item in items {
+                    match item {
+                        Object::String(text) => self.show(&text.bytes, stream, scope)?,
+                        other => {
+                            if let Some(adjust) = other.as_number() {
+                                stream.text_matrix = adjusted(&stream.graphics.text, adjust)
+                                    .then(&stream.text_matrix);
+                            }
+                        }
+                    }
+                }
+                return Ok(());
+            }
+            _ => return Ok(()),
+        };
+        self.show(&text.bytes, stream, scope)
+    }
+
+    /// Shows `bytes` with the current font, advancing the text matrix.
     fn show(
         &mut self,
         bytes: &[u8],
-        state: &GraphicsState,
-        text_matrix: &mut Matrix,
+        stream: &mut StreamState,
         scope: &Scope<'_>,
     ) -> Result<(), ContentError> {
+        let state = &stream.graphics;
         // Without a font nothing can be shown (viewers report an error and go on).
         let Some(font) = state.text.font.clone() else {
             return Ok(());
         };
         let text = &state.text;
+        let text_matrix = &mut stream.text_matrix;
         // One more than the budget allows, so that going over it is seen.
         let budget = self.limits.max_glyphs.saturating_sub(self.codes_shown) + 1;
         for code in font.decode(bytes, budget) {
@@ -589,6 +654,19 @@ impl<'d> Interpreter<'d> {
     }
 }
 
+/// How many operands `operator` takes (of the text-relevant ones; 0 for the rest). Operators
+/// take theirs from the end of what precedes them, so stray values left by broken producers
+/// are ignored, as viewers ignore them.
+fn arity(operator: &[u8]) -> usize {
+    match operator {
+        b"cm" | b"Tm" => 6,
+        b"\"" => 3,
+        b"Tf" | b"Td" | b"TD" => 2,
+        b"Tc" | b"Tw" | b"Tz" | b"TL" | b"Ts" | b"Tj" | b"'" | b"TJ" | b"gs" | b"Do" => 1,
+        _ => 0,
+    }
+}
+
 /// A `TJ` number: moves the next glyph back by `adjust` thousandths of the size (down for
 /// vertical fonts).
 fn adjusted(text: &TextState, adjust: f64) -> Matrix {
@@ -627,9 +705,8 @@ fn vertical_glyph(rendering: &Matrix, width: f64, height: f64, text: String) -> 
     let corner = |x: f64, y: f64| rendering.apply(Point::new(x, y));
     let origin = corner(0.0, 0.0);
     let end = corner(0.0, height);
-    let axis = rendering
-        .apply_vector(Point::new(0.0, height.signum().min(-1.0)))
-        .unit()?;
+    // Vertical text runs down text space's y axis.
+    let axis = rendering.apply_vector(Point::new(0.0, -1.0)).unit()?;
     let em = rendering.apply_vector(Point::new(1.0, 0.0)).length();
     let half = width / 2.0;
     let quad = [
