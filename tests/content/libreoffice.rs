@@ -22,18 +22,28 @@ fn soffice() -> Option<PathBuf> {
     )
 }
 
-/// A flat ODF text document: each paragraph `(style, text)`; styles `title` (bold, centred),
-/// `body` (justified) and `name` (bold, centred, 2 cm above).
-fn fodt(paragraphs: &[(&str, &str)]) -> String {
-    let body: String = paragraphs
+/// Paragraphs `(style, text)` as ODF text.
+fn paragraphs(paragraphs: &[(&str, &str)]) -> String {
+    paragraphs
         .iter()
         .map(|(style, text)| format!("<text:p text:style-name=\"{style}\">{text}</text:p>\n"))
-        .collect();
+        .collect()
+}
+
+/// A flat ODF text document with paragraphs `(style, text)`; styles `title` (bold, centred),
+/// `body` (justified), `name` (bold, centred, 2 cm above) and `small` (11 points).
+fn fodt(content: &[(&str, &str)]) -> String {
+    fodt_body(&paragraphs(content))
+}
+
+/// A flat ODF text document around `body` (ODF text elements).
+fn fodt_body(body: &str) -> String {
     format!(
         r#"<?xml version="1.0" encoding="UTF-8"?>
 <office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
  xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0"
  xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+ xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"
  xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0"
  xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0"
  office:version="1.3" office:mimetype="application/vnd.oasis.opendocument.text">
@@ -48,6 +58,9 @@ fn fodt(paragraphs: &[(&str, &str)]) -> String {
   <style:style style:name="body" style:family="paragraph">
    <style:paragraph-properties fo:text-align="justify" fo:margin-top="0.2cm"/>
    <style:text-properties style:font-name="Liberation Serif" fo:font-size="14pt"/>
+  </style:style>
+  <style:style style:name="small" style:family="paragraph">
+   <style:text-properties style:font-name="Liberation Serif" fo:font-size="11pt"/>
   </style:style>
   <style:style style:name="name" style:family="paragraph">
    <style:paragraph-properties fo:text-align="center" fo:margin-top="2cm"/>
@@ -155,4 +168,45 @@ fn names_that_only_start_alike_are_not_the_name() {
     );
     assert_eq!(find(&pdf, 0, "Nguyễn Văn An").len(), 1);
     assert_eq!(find(&pdf, 0, "NGUYỄN VĂN A").len(), 1);
+}
+
+#[test]
+fn signature_block_in_a_table_next_to_the_recipients() {
+    let Some(soffice) = soffice() else {
+        return;
+    };
+    // Decree 30's closing: recipients on the left, the signer on the right.
+    let left = paragraphs(&[
+        ("small", "Nơi nhận:"),
+        ("small", "- Như trên;"),
+        ("small", "- VKSND tối cao (để báo cáo);"),
+        ("small", "- Lưu: VT, VP."),
+    ]);
+    let right = paragraphs(&[
+        ("title", "KT. VIỆN TRƯỞNG"),
+        ("title", "PHÓ VIỆN TRƯỞNG"),
+        ("name", "Nguyễn Văn A"),
+    ]);
+    let table = format!(
+        "<table:table table:name=\"closing\"><table:table-column table:number-columns-repeated=\"2\"/>\
+         <table:table-row><table:table-cell office:value-type=\"string\">{left}</table:table-cell>\
+         <table:table-cell office:value-type=\"string\">{right}</table:table-cell></table:table-row>\
+         </table:table>"
+    );
+    let pdf = convert(&soffice, &fodt_body(&table));
+    let name = find_one(&pdf, 0, "Nguyễn Văn A");
+    let title = find_one(&pdf, 0, "PHÓ VIỆN TRƯỞNG");
+    let recipients = find_one(&pdf, 0, "Nơi nhận:");
+    assert!(name.ury < title.lly, "{name:?} under {title:?}");
+    assert!(
+        name.llx > recipients.urx,
+        "{name:?} right of {recipients:?}"
+    );
+    assert!(
+        title.lly < recipients.ury && title.ury > recipients.lly - 30.0,
+        "the title starts level with the recipients: {title:?} {recipients:?}"
+    );
+    if pdftotext().is_some() {
+        assert_words_match_poppler(&pdf, 0, 0.05, 0.05);
+    }
 }
