@@ -9,8 +9,10 @@
 //! - Widths: `/Widths` + `/FirstChar` (or `/MissingWidth`) for simple fonts, `/W` + `/DW` for
 //!   CIDFonts. A simple font without `/Widths` gets the Adobe Core 14 AFM widths of the standard
 //!   font its `/BaseFont` names (Times, Helvetica, Courier and their usual TrueType aliases such
-//!   as `TimesNewRomanPSMT` or `Arial`), else Helvetica's widths for its glyph names, else half
-//!   an em — what a viewer substituting Helvetica would show.
+//!   as `TimesNewRomanPSMT` or `Arial`; the tables come with `pdfboss-encoding`), else
+//!   Helvetica's widths for its glyph names (what a viewer substituting Helvetica would show),
+//!   else `/MissingWidth`, else half an em. Symbol and ZapfDingbats have no table there: their
+//!   glyphs get half an em, an approximation that only matters for text set in them.
 //! - Vertical extent: the AFM ascender and descender for a standard font that is not embedded
 //!   (the viewer draws its own), else the descriptor's `/Ascent` and `/Descent` when plausible,
 //!   else 0.95 and −0.35 of the size — poppler's rules, so that boxes agree with
