@@ -28,6 +28,7 @@
 //!   [`prepare_document_timestamp`] and [`append_dss`] make the PAdES B-LTA and B-LT updates.
 
 pub mod appearance;
+pub mod content;
 mod document;
 mod dss;
 mod error;
