@@ -56,10 +56,14 @@ pub enum PadesError {
     #[error("vị trí chữ ký không hợp lệ / invalid placement: {0}")]
     Placement(String),
     #[error(
-        "chưa hỗ trợ đặt chữ ký theo văn bản \"{text}\" / placing a signature by the text anchor \
-         {text:?} is not yet supported; use --page and --rect"
+        "không đọc được nội dung trang để tìm \"{text}\" / the page content cannot be searched for \
+         {text:?}: {source}"
     )]
-    AnchorNotSupported { text: String },
+    AnchorSearch {
+        text: String,
+        #[source]
+        source: crate::pdf::content::ContentError,
+    },
     #[error(
         "không tìm thấy \"{text}\" trên trang {page} / the text {text:?} was not found on page {page}"
     )]

@@ -5,6 +5,7 @@
 
 use crate::pdf::appearance::layout::{self, AgencyLayout};
 use crate::pdf::appearance::{Appearance, Rect as LayoutRect};
+use crate::pdf::content::{self, TextHit};
 use crate::pdf::{Document, Object, ObjectId, Rect, SignatureField, View};
 
 use super::appearance::{CORNER_STAMP_MARGIN, widget_rect};
@@ -87,23 +88,12 @@ pub fn top_right_of_first_page(
     })
 }
 
-/// A text found on a page: what `pdf::content::find_text` returns.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct TextHit {
-    pub page: usize,
-    pub rect: Rect,
-}
-
-/// Finds `text` on a page. Text extraction from content streams is not part of this build yet,
-/// so this refuses with [`PadesError::AnchorNotSupported`]; the geometry around it is ready.
-fn find_text(_doc: &Document, _page_index: usize, text: &str) -> Result<Vec<TextHit>, PadesError> {
-    Err(PadesError::AnchorNotSupported {
-        text: text.to_owned(),
-    })
-}
-
-/// The appearance centred above the first occurrence of `text` on `page_index`, or on the last
-/// page holding it.
+/// The appearance centred above the last occurrence of `text` on `page_index`, or on the last
+/// page holding it: a signature block closes the document, so its name is the last one written
+/// (the same name may appear earlier in the body).
+///
+/// Rectangles are in default user space, like widget rectangles; on a page with `/Rotate` the
+/// appearance turns with the page.
 pub fn above_anchor(
     doc: &Document,
     page_count: usize,
@@ -116,7 +106,12 @@ pub fn above_anchor(
         None => (0..page_count).rev().collect(),
     };
     for page in &pages {
-        if let Some(hit) = find_text(doc, *page, text)?.first() {
+        let hits =
+            content::find_text(doc, *page, text).map_err(|source| PadesError::AnchorSearch {
+                text: text.to_owned(),
+                source,
+            })?;
+        if let Some(hit) = hits.last() {
             return Ok(above(hit, appearance));
         }
     }

@@ -468,3 +468,55 @@ fn the_seal_finds_the_signature_image_inside_an_existing_fields_scaled_appearanc
         expected.y
     );
 }
+
+/// `--anchor`: the appearance is centred above the text where `pdf::content` finds it, on the
+/// last page holding it, and the result still passes the peers.
+#[test]
+fn anchor_places_the_signature_centred_above_the_text() {
+    let Some(fonts) = fonts() else {
+        return;
+    };
+    let input = simple_pdf(3, Layout::Table);
+    let options = SignOptions {
+        appearance: AppearanceKind::Text { lines: None },
+        placement: Placement::Anchor {
+            page_index: None,
+            text: "Page 2".into(),
+        },
+        ..options_with(&fonts)
+    };
+    let signed = sign(input.clone(), &options, &pki().signer(Key::PersonRsa)).unwrap();
+    assert_starts_with_input(&input, &signed, "anchored");
+
+    let doc = Document::from_bytes(signed.clone()).unwrap();
+    let hits = vanthu::pdf::content::find_text(&doc, 1, "Page 2").unwrap();
+    let text = hits.last().expect("the anchor text is on page 2").rect;
+    let view = doc.latest();
+    let field = view
+        .signature_fields()
+        .unwrap()
+        .into_iter()
+        .find(|field| field.signature.is_some())
+        .unwrap();
+    let widget = &field.field.widgets[0];
+    let rect = widget.rect.unwrap();
+    assert_eq!(
+        widget.page,
+        Some(view.page_ids().unwrap()[1]),
+        "on the page holding the text"
+    );
+    let centre = |llx: f64, urx: f64| (llx + urx) / 2.0;
+    assert!(
+        (centre(rect.llx, rect.urx) - centre(text.llx, text.urx)).abs() < 0.5,
+        "centred on the text: widget {rect:?}, text {text:?}"
+    );
+    assert!(
+        rect.lly >= text.ury && rect.lly - text.ury < 5.0,
+        "just above the text: widget {rect:?}, text {text:?}"
+    );
+
+    if let Some(script) = peers() {
+        let report = peer_verify(&script, &[("anchored.pdf".into(), signed)]);
+        assert_eq!(report[0]["ok"], true, "{report:#}");
+    }
+}

@@ -283,7 +283,7 @@ fn failures_leave_no_output_and_say_why() {
     let anchor = run(&["--anchor", "Nguyễn Văn A"], &work.file("in.pdf"));
     assert_eq!(anchor.status.code(), Some(1));
     assert!(
-        stderr(&anchor).contains("not yet supported"),
+        stderr(&anchor).contains("was not found"),
         "{}",
         stderr(&anchor)
     );

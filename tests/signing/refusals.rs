@@ -293,7 +293,7 @@ fn impossible_fields_placements_and_options_are_refused() {
     };
     let error = refused(simple_pdf(1, Layout::Table), &anchored);
     assert!(
-        matches!(error, PadesError::AnchorNotSupported { .. }),
+        matches!(error, PadesError::AnchorNotFound { .. }),
         "{error:?}"
     );
 
