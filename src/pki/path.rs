@@ -760,7 +760,12 @@ impl Search<'_, '_> {
     ) {
         let time = self.request.time;
         if time.at > cert.not_after() {
-            let sub = if matches!(revocation, RevocationStatus::Good { .. }) {
+            // Not revoked, the certificate might still be saved by a proof of existence before
+            // it expired; when `at` already is the best such proof, nothing can save it (ETSI
+            // EN 319 102-1 §5.6.2.4: past signature validation ends in OUT_OF_BOUNDS_NO_POE).
+            let sub = if matches!(revocation, RevocationStatus::Good { .. })
+                && !time.proof_of_existence
+            {
                 SubIndication::OutOfBoundsNotRevoked
             } else {
                 SubIndication::OutOfBoundsNoPoe
