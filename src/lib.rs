@@ -7,7 +7,8 @@
 //! digests and signature verification) is the bottom layer under `cms`, `pki` and `verify`, and
 //! depends on nothing of ours. `tsa` (RFC 3161 timestamping: the authority that issues tokens,
 //! the client that requests them, and the validation of a token against data) sits beside
-//! `verify`, on `cms` and `pki`.
+//! `verify`, on `cms` and `pki`. `ltv` (PAdES B-T, B-LT, B-LTA: signing at a level, extending
+//! and renewing signed documents) stands on `pades`, `tsa`, `pki` and `pdf`.
 #![forbid(unsafe_code)]
 
 pub mod audit;
@@ -17,6 +18,7 @@ pub mod config;
 pub mod crypto;
 pub mod domain;
 pub mod http;
+pub mod ltv;
 pub mod pades;
 pub mod pdf;
 pub mod pki;

@@ -10,6 +10,8 @@ mod authority;
 mod client;
 #[path = "timestamp/fakes.rs"]
 mod fakes;
+#[path = "timestamp/ltv.rs"]
+mod ltv;
 #[path = "timestamp/openssl.rs"]
 mod openssl;
 #[path = "timestamp/peers.rs"]

@@ -16,7 +16,7 @@ use crate::common;
 use crate::serve::{Server, vanthu};
 
 /// A one-page PDF.
-fn simple_pdf() -> Vec<u8> {
+pub fn simple_pdf() -> Vec<u8> {
     use lopdf::{Object, Stream};
     let mut doc = lopdf::Document::with_version("1.7");
     let pages_id = doc.new_object_id();
