@@ -6,6 +6,8 @@ mod common;
 
 #[path = "timestamp/authority.rs"]
 mod authority;
+#[path = "timestamp/cli.rs"]
+mod cli;
 #[path = "timestamp/client.rs"]
 mod client;
 #[path = "timestamp/fakes.rs"]

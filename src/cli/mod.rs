@@ -8,6 +8,7 @@ mod archive;
 mod audit;
 mod demo;
 mod extend;
+mod ltv_options;
 mod pki;
 mod serve;
 mod sign;

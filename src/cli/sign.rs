@@ -2,23 +2,28 @@
 //! PKCS#12), invisibly or with a Decree 30 appearance. The key's password comes from the named
 //! environment variable or a prompt on the terminal (never echoed). OUT is written to a temporary
 //! file beside it and renamed only once the signature verified, so a failure never leaves OUT
-//! behind.
+//! behind. `--level B-T|B-LT|B-LTA` with `--tsa URL` takes the signature further
+//! (`crate::ltv`).
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use zeroize::Zeroizing;
 
+use super::ltv_options::LtvOptions;
 use super::{CliError, CliResult};
 use crate::cms::{LocalKey, Signer};
 use crate::crypto::{DigestAlgorithm, KeyKind, SignatureAlgorithm};
+use crate::ltv::{self, Level, ValidationSources};
 use crate::pades::{self, AppearanceKind, DEFAULT_MAX_INPUT_SIZE, Placement, SignOptions};
 use crate::pdf::appearance::PngImage;
 use crate::pdf::{DocMdpPermission, Rect};
 use crate::pki::keys::{KeyError, PrivateKey, load_pkcs12, load_private_key};
+use crate::pki::trust::TrustStore;
 use crate::pki::trust::certificates_from_bytes;
 
 /// `vanthu sign`'s arguments (boxed: they are many, and the command enum stays small).
@@ -117,6 +122,13 @@ pub struct SignFlags {
     /// The claimed signing time, RFC 3339 (default: now); the certificate must be valid then.
     #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
     pub time: Option<OffsetDateTime>,
+    /// The PAdES level: B-B (the signature), B-T (with a signature timestamp from --tsa), B-LT
+    /// (also the certificates and CRLs in the /DSS, from --trust and --crl), B-LTA (also a
+    /// document timestamp). Default: B-T when --tsa is given, else B-B.
+    #[arg(long, value_name = "LEVEL")]
+    pub level: Option<Level>,
+    #[command(flatten)]
+    pub ltv: LtvOptions,
     /// The PDF to sign.
     #[arg(value_name = "IN.pdf")]
     pub input: PathBuf,
@@ -169,22 +181,50 @@ fn parse_time(text: &str) -> Result<OffsetDateTime, String> {
 }
 
 pub async fn run(args: SignArgs) -> CliResult {
-    tokio::task::spawn_blocking(move || sign_file(&args.flags))
+    let flags: Arc<SignFlags> = Arc::from(args.flags);
+    let level = flags.level.unwrap_or(if flags.ltv.tsa.is_some() {
+        Level::BT
+    } else {
+        Level::BB
+    });
+    if level == Level::BB && flags.ltv.tsa.is_some() {
+        return Err(CliError::Usage(
+            "--tsa is used from --level B-T up; B-B has no timestamp".into(),
+        ));
+    }
+    let timestamper = flags.ltv.timestamper()?;
+    let sources = if level >= Level::BLt {
+        flags.ltv.sources()?
+    } else {
+        ValidationSources::new(Arc::new(TrustStore::new()), Vec::new())
+    };
+    let (options, signer, input) = {
+        let flags = flags.clone();
+        tokio::task::spawn_blocking(move || -> Result<_, CliError> {
+            let options = options(&flags)?;
+            let signer = signer(&flags, options.digest)?;
+            let input = read_input(&flags.input)?;
+            Ok((options, signer, input))
+        })
         .await
-        .map_err(CliError::failed)?
-}
-
-fn sign_file(args: &SignFlags) -> CliResult {
-    let options = options(args)?;
-    let signer = signer(args, options.digest)?;
-    let input = read_input(&args.input)?;
-    let signed = pades::sign(input, &options, &signer).map_err(CliError::failed)?;
-    write_atomically(&args.output, &signed)?;
+        .map_err(CliError::failed)??
+    };
+    let algorithm = signer.signature_algorithm().name();
+    let digest = options.digest.name();
+    let signed = ltv::sign(
+        input,
+        options,
+        Arc::new(signer),
+        level,
+        timestamper,
+        &sources,
+    )
+    .await
+    .map_err(CliError::failed)?;
+    write_atomically(&flags.output, &signed)?;
     println!(
-        "Đã ký / signed: {} ({}, {})",
-        args.output.display(),
-        signer.signature_algorithm().name(),
-        options.digest.name()
+        "Đã ký / signed: {} (PAdES {level}, {algorithm}, {digest})",
+        flags.output.display(),
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -194,7 +234,7 @@ fn read_file(path: &Path) -> Result<Vec<u8>, CliError> {
 }
 
 /// Reads IN after checking its size, so that a huge file is refused before it is loaded.
-fn read_input(path: &Path) -> Result<Vec<u8>, CliError> {
+pub(super) fn read_input(path: &Path) -> Result<Vec<u8>, CliError> {
     let size = std::fs::metadata(path)
         .map_err(|error| CliError::io(path, error))?
         .len();
@@ -396,7 +436,7 @@ fn algorithm(
 
 /// Writes `bytes` to a temporary file in OUT's folder and renames it to OUT: OUT appears whole
 /// or not at all.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
     let folder = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),

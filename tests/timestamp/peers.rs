@@ -48,7 +48,7 @@ pub fn simple_pdf() -> Vec<u8> {
 }
 
 /// The first person of the development PKI in `pki_dir`: (key, certificate).
-fn a_person(pki_dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+pub fn a_person(pki_dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
     let people = pki_dir.join("people");
     let mut certificates: Vec<_> = std::fs::read_dir(&people)
         .unwrap()
