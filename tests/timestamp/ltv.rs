@@ -12,11 +12,14 @@ use vanthu::crypto::DigestAlgorithm;
 use vanthu::ltv::{self, Level, LtvError, Renewal, ValidationSources};
 use vanthu::pades::SignOptions;
 use vanthu::pdf::{Document, Limits, SignatureSpec, prepare_signature};
+use vanthu::pki::crl::CrlSource;
 use vanthu::pki::devpki::{CertificateRequest, KeyUsage};
 use vanthu::pki::indication::{Indication, SubIndication};
 use vanthu::tsa::Timestamper;
 use vanthu::verify::Verifier;
-use vanthu::verify::report::{FileIndication, FileReport, PadesLevel, SignatureKind};
+use vanthu::verify::report::{
+    FileIndication, FileReport, PadesLevel, RevocationState, SignatureKind,
+};
 
 use crate::common;
 use crate::support::{self, HandMade, authority, pki, request, trust, write};
@@ -478,4 +481,45 @@ async fn renewal_adds_a_document_timestamp_when_the_tsa_certificate_nears_expiry
         ltv::renewal(&plain, Duration::days(90), now).unwrap(),
         Renewal::NotTimestamped
     ));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_b_lt_document_validates_offline_from_its_own_dss() {
+    let signed = ltv::sign(
+        simple_pdf(),
+        SignOptions::default(),
+        person(),
+        Level::BLt,
+        Some(timestamper()),
+        &sources(),
+    )
+    .await
+    .unwrap();
+    // A verifier that knows the root and nothing else: no intermediates, no CRLs.
+    let mut root_only = vanthu::pki::trust::TrustStore::new();
+    root_only
+        .add_der(&pki().root.certificate, vanthu::pki::trust::Role::Anchor)
+        .unwrap();
+    let report = Verifier::new(Arc::new(root_only)).verify_bytes("lt.pdf", signed.clone());
+    assert_eq!(
+        report.indication,
+        FileIndication::TotalPassed,
+        "{report:#?}"
+    );
+    let signature = &report.signatures[0];
+    let revocation = signature.revocation.as_ref().expect("a revocation report");
+    assert_eq!(revocation.status, RevocationState::Good, "{report:#?}");
+    assert!(revocation.sources.contains(&CrlSource::Dss), "{report:#?}");
+
+    // The same signature without the /DSS update: the status is unknown to that verifier.
+    let doc = Document::from_bytes(signed.clone()).unwrap();
+    let signed_revision_end = doc.revisions()[doc.revisions().len() - 2].eof_offset() as usize;
+    let without_dss = signed[..signed_revision_end].to_vec();
+    let mut root_only = vanthu::pki::trust::TrustStore::new();
+    root_only
+        .add_der(&pki().root.certificate, vanthu::pki::trust::Role::Anchor)
+        .unwrap();
+    let report = Verifier::new(Arc::new(root_only)).verify_bytes("t.pdf", without_dss);
+    let revocation = report.signatures[0].revocation.as_ref().unwrap();
+    assert_ne!(revocation.status, RevocationState::Good, "{report:#?}");
 }
