@@ -8,7 +8,7 @@ use vanthu::pdf::Limits;
 use vanthu::pki::indication::Indication;
 use vanthu::pki::trust::TrustStore;
 use vanthu::verify::Verifier;
-use vanthu::verify::report::{FileIndication, FileReport, file_indication};
+use vanthu::verify::report::{FileIndication, FileReport, Language, file_indication, html, text};
 
 /// Small limits keep each run fast; they are what a hostile input meets in production, scaled.
 fn verifier() -> &'static Verifier {
@@ -56,6 +56,9 @@ pub fn check(report: &FileReport) {
             signature.field
         );
     }
+    // The forms people read format every time and name; none of it may panic.
+    let _ = text::render(report, Language::Both);
+    let _ = html::render_page(std::slice::from_ref(report), Language::Both);
     let json = report.to_json().expect("a report serialises");
     let back = FileReport::from_json(&json).expect("a report reads back");
     assert_eq!(&back, report);

@@ -35,11 +35,15 @@ pub struct Accuracy {
 }
 
 impl Accuracy {
-    /// The accuracy as a duration.
+    /// The accuracy as a duration; a hostile `seconds` saturates instead of overflowing.
     pub fn duration(&self) -> time::Duration {
         time::Duration::seconds(i64::try_from(self.seconds.unwrap_or(0)).unwrap_or(i64::MAX))
-            + time::Duration::milliseconds(i64::from(self.millis.unwrap_or(0)))
-            + time::Duration::microseconds(i64::from(self.micros.unwrap_or(0)))
+            .saturating_add(time::Duration::milliseconds(i64::from(
+                self.millis.unwrap_or(0),
+            )))
+            .saturating_add(time::Duration::microseconds(i64::from(
+                self.micros.unwrap_or(0),
+            )))
     }
 }
 
@@ -257,5 +261,21 @@ mod tests {
         ] {
             assert!(parse_generalized_time(bad).is_none(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn a_hostile_accuracy_saturates() {
+        let huge = Accuracy {
+            seconds: Some(u64::MAX),
+            millis: Some(999),
+            micros: Some(999),
+        };
+        assert_eq!(huge.duration().whole_seconds(), i64::MAX);
+        let normal = Accuracy {
+            seconds: Some(1),
+            millis: Some(500),
+            micros: None,
+        };
+        assert_eq!(normal.duration(), time::Duration::milliseconds(1500));
     }
 }

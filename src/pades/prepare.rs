@@ -58,10 +58,12 @@ where
     let parsed = Certificate::from_der(certificate)
         .map_err(|error| PadesError::Certificate(error.to_string()))?;
     let now = OffsetDateTime::now_utc();
-    let signing_time = options
-        .signing_time
-        .unwrap_or(now)
-        .to_offset(VIETNAM)
+    let signing_time = options.signing_time.unwrap_or(now);
+    // A time with no +07:00 form (the end of year 9999) is kept as given; the certificate check
+    // refuses it.
+    let signing_time = signing_time
+        .checked_to_offset(VIETNAM)
+        .unwrap_or(signing_time)
         .replace_nanosecond(0)
         .unwrap_or(now);
     checks::certificate_allows(&parsed, signing_time, now)?;

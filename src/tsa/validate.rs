@@ -144,7 +144,8 @@ impl TimestampValidation {
             return None;
         }
         let gen_time = self.gen_time?;
-        Some(gen_time + self.accuracy.unwrap_or(time::Duration::ZERO))
+        // A time plus accuracy past the representable range (a hostile token) proves nothing.
+        gen_time.checked_add(self.accuracy.unwrap_or(time::Duration::ZERO))
     }
 
     /// The report's view of this timestamp; `None` when the token could not be read at all (the

@@ -446,7 +446,9 @@ pub fn display_time(time: OffsetDateTime) -> String {
     let format = time::macros::format_description!(
         "[year]-[month]-[day]T[hour]:[minute]:[second][offset_hour sign:mandatory]:[offset_minute]"
     );
-    time.to_offset(vietnam)
+    // A hostile date at the end of the range (9999-12-31T23:00Z) has no +07:00 form: shown as is.
+    time.checked_to_offset(vietnam)
+        .unwrap_or(time)
         .format(&format)
         .unwrap_or_else(|_| time.to_string())
 }

@@ -200,11 +200,32 @@ pub fn compare_with_claimed(
         .map(|(name, value)| (*name, value.as_str()))
         .collect();
     // `/M` has whole seconds; a token issued in the same second is neither before nor after.
-    if gen_time + time::Duration::seconds(1) < claimed {
+    // Times near the ends of the representable range (year 9999 in a hostile token) saturate
+    // instead of overflowing.
+    let second = time::Duration::seconds(1);
+    let plus_second = |moment: OffsetDateTime| moment.checked_add(second).unwrap_or(moment);
+    if plus_second(gen_time) < claimed {
         Some(Finding::new(Code::TimestampBeforeClaimedTime, &borrowed))
-    } else if gen_time > claimed + time::Duration::seconds(1) {
+    } else if gen_time > plus_second(claimed) {
         Some(Finding::new(Code::TimestampAfterClaimedTime, &borrowed))
     } else {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn times_at_the_end_of_the_range_do_not_overflow() {
+        let end = datetime!(9999-12-31 23:59:59.999 UTC);
+        let early = datetime!(2024-03-09 3:08 UTC);
+        assert!(compare_with_claimed(end, Some(end)).is_none());
+        let after = compare_with_claimed(end, Some(early)).expect("a finding");
+        assert_eq!(after.code, Code::TimestampAfterClaimedTime);
+        let before = compare_with_claimed(early, Some(end)).expect("a finding");
+        assert_eq!(before.code, Code::TimestampBeforeClaimedTime);
     }
 }

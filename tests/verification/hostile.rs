@@ -80,6 +80,20 @@ fn malformed_byte_ranges_and_contents() {
 }
 
 #[test]
+fn claimed_times_at_the_end_of_the_calendar() {
+    let pdf = seed("seed-pades-streams.pdf");
+    for value in [
+        &b"(D:99991231235959Z)"[..],
+        b"(D:99991231235959-11'00)",
+        b"(D:00000101000000+14'00)",
+        b"(D:99991231235959+14'00)",
+    ] {
+        let hostile = replace_value(&pdf, b"/M ", b')', value);
+        verify_exercise::exercise(&hostile);
+    }
+}
+
+#[test]
 fn bytes_that_are_no_pdf() {
     for data in [
         &b""[..],

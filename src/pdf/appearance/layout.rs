@@ -200,7 +200,7 @@ impl CornerStamp {
 
 /// The signing time in Vietnam time, ISO 8601 with the offset: `2024-03-09T10:08:00+07:00`.
 pub fn format_signing_time(at: OffsetDateTime) -> String {
-    let local = at.to_offset(VIETNAM_OFFSET);
+    let local = at.checked_to_offset(VIETNAM_OFFSET).unwrap_or(at);
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+07:00",
         local.year(),
