@@ -67,6 +67,13 @@ pub async fn run(args: ServeArgs) -> CliResult {
         &settings.verification.crls,
     )
     .map_err(|error| CliError::Usage(format!("signature verification: {error}")))?;
+    // One uploaded file may take as long as a whole request is allowed to: beyond that nobody
+    // waits for its report, and the work stops instead of holding a verification slot.
+    let limits = crate::pdf::Limits {
+        max_processing_time: Some(settings.http.request_timeout),
+        ..verifier.limits().clone()
+    };
+    let verifier = verifier.with_limits(limits);
     let verification =
         http::verify::VerificationService::new(verifier, settings.verification.upload_limit);
     let mut state = AppState::new(service, settings.http.clone()).with_verification(verification);

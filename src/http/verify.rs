@@ -7,6 +7,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Json;
@@ -35,8 +36,10 @@ pub const MAX_FILES_PER_REQUEST: usize = 20;
 pub struct VerificationService {
     verifier: Verifier,
     upload_limit: usize,
-    /// Verifications running at once (each reads and hashes a whole file).
-    running: Semaphore,
+    /// Verifications running at once (each reads and hashes a whole file). A permit is held by
+    /// the blocking work itself, not by the request: a request that times out and is dropped
+    /// does not free a slot while its verification still runs.
+    running: Arc<Semaphore>,
     limiter: DefaultKeyedRateLimiter<IpAddr>,
 }
 
@@ -69,7 +72,7 @@ impl VerificationService {
         VerificationService {
             verifier,
             upload_limit,
-            running: Semaphore::new(workers),
+            running: Arc::new(Semaphore::new(workers)),
             limiter: RateLimiter::keyed(Quota::per_minute(per_minute).allow_burst(burst)),
         }
     }
@@ -153,13 +156,15 @@ async fn verify(
         )
     })?;
     let files = read_files(&mut multipart, service.upload_limit).await?;
-    let _permit = service
+    let permit = service
         .running
-        .acquire()
+        .clone()
+        .acquire_owned()
         .await
         .map_err(|error| Problem::internal(&error))?;
     let worker = service.clone();
     let reports = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
         files
             .into_iter()
             .map(|(name, bytes)| worker.verifier.verify_bytes(&name, bytes))

@@ -140,6 +140,8 @@ pub struct Document {
     header: Header,
     revisions: Vec<Revision>,
     cache: Mutex<Cache>,
+    /// When [`Limits::max_processing_time`] runs out.
+    opened: std::time::Instant,
 }
 
 impl std::fmt::Debug for Document {
@@ -178,6 +180,7 @@ impl Document {
 
     /// Reads the header and every cross-reference section; objects are read later, on demand.
     pub fn from_source(source: Arc<dyn Source>, limits: Limits) -> Result<Self> {
+        let opened = std::time::Instant::now();
         let len = source.len();
         if len > limits.max_file_size {
             return Err(PdfError::limit(Limit::FileSize, len, limits.max_file_size));
@@ -193,7 +196,28 @@ impl Document {
             header,
             revisions,
             cache: Mutex::new(Cache::default()),
+            opened,
         })
+    }
+
+    /// Fails once the document has been worked on for longer than
+    /// [`Limits::max_processing_time`].
+    pub fn check_time(&self) -> Result<()> {
+        let Some(budget) = self.limits.max_processing_time else {
+            return Ok(());
+        };
+        let spent = self.opened.elapsed();
+        if spent >= budget {
+            let millis = |duration: std::time::Duration| {
+                u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+            };
+            return Err(PdfError::limit(
+                Limit::ProcessingTime,
+                millis(spent),
+                millis(budget),
+            ));
+        }
+        Ok(())
     }
 
     /// The file's length in bytes.
@@ -650,6 +674,7 @@ impl<'d> View<'d> {
 
     /// Object `id` as this revision sees it, or `None` when absent or free.
     pub fn get(&self, id: ObjectId) -> Result<Option<Arc<IndirectObject>>> {
+        self.doc.check_time()?;
         self.doc.load(id, self.revision, 0)
     }
 
@@ -742,6 +767,7 @@ impl<'d> View<'d> {
     }
 
     fn decode_stream_at_depth(&self, stream: &Stream, depth: usize) -> Result<DecodedStream> {
+        self.doc.check_time()?;
         let raw = self.doc.raw_stream_data(stream)?;
         let mut resolve = |value: &Object| -> Result<Object> {
             match value {

@@ -32,6 +32,10 @@ pub struct Limits {
     pub object_cache_entries: usize,
     /// Decoded object-stream bytes kept in the document's cache.
     pub object_stream_cache_bytes: usize,
+    /// Longest time a document may be worked on, counted from its opening; `None` for no limit.
+    /// Checked whenever an object is read or a stream decoded, so that a service can bound the
+    /// CPU one hostile upload takes whatever the other limits allow.
+    pub max_processing_time: Option<std::time::Duration>,
 }
 
 impl Default for Limits {
@@ -48,6 +52,7 @@ impl Default for Limits {
             max_tree_nodes: 1_000_000,
             object_cache_entries: 4096,
             object_stream_cache_bytes: 8 * 1024 * 1024,
+            max_processing_time: None,
         }
     }
 }
@@ -64,6 +69,8 @@ pub enum Limit {
     CollectionLength,
     ObjectsPerStream,
     TreeNodes,
+    /// [`Limits::max_processing_time`], in milliseconds.
+    ProcessingTime,
 }
 
 impl fmt::Display for Limit {
@@ -78,6 +85,7 @@ impl fmt::Display for Limit {
             Limit::CollectionLength => "array or dictionary length",
             Limit::ObjectsPerStream => "objects per object stream",
             Limit::TreeNodes => "page or field tree size",
+            Limit::ProcessingTime => "processing time (ms)",
         };
         f.write_str(text)
     }

@@ -242,6 +242,14 @@ fn pdf_error_finding(error: &PdfError) -> Finding {
             max,
             ..
         } => Finding::new(Code::FileTooLarge, &[("limit", &format!("{max} bytes"))]),
+        PdfError::LimitExceeded {
+            limit: Limit::ProcessingTime,
+            max,
+            ..
+        } => Finding::new(
+            Code::ProcessingTimeExceeded,
+            &[("limit", &format!("{max} ms"))],
+        ),
         PdfError::Io { .. } => {
             Finding::new(Code::FileUnreadable, &[("detail", &error.to_string())])
         }

@@ -25,6 +25,7 @@ pub enum Code {
     // The file.
     FileUnreadable,
     FileTooLarge,
+    ProcessingTimeExceeded,
     PdfMalformed,
     PdfEncrypted,
     PdfXrefRepaired,
@@ -145,6 +146,11 @@ impl Code {
                 Error,
                 "Tệp vượt quá kích thước cho phép ({limit}).",
                 "The file exceeds the size limit ({limit}).",
+            ),
+            Code::ProcessingTimeExceeded => entry(
+                Error,
+                "Việc kiểm tra tệp vượt quá thời gian cho phép ({limit}); tệp không được kiểm tra hết.",
+                "Checking the file took longer than allowed ({limit}); it was not checked completely.",
             ),
             Code::PdfMalformed => entry(
                 Error,

@@ -94,6 +94,37 @@ fn claimed_times_at_the_end_of_the_calendar() {
 }
 
 #[test]
+fn a_file_that_takes_too_long_is_reported_not_checked_completely() {
+    let pdf = seed("seed-pades-streams.pdf");
+    let limits = vanthu::pdf::Limits {
+        max_processing_time: Some(std::time::Duration::ZERO),
+        ..vanthu::pdf::Limits::default()
+    };
+    let verifier = vanthu::verify::Verifier::new(Default::default()).with_limits(limits);
+    let report = verifier.verify_bytes("slow.pdf", pdf.clone());
+    verify_exercise::check(&report);
+    let codes: Vec<String> = report
+        .errors
+        .iter()
+        .chain(
+            report
+                .signatures
+                .iter()
+                .flat_map(|signature| &signature.findings),
+        )
+        .map(|finding| finding.code.as_str())
+        .collect();
+    assert!(
+        codes.iter().any(|code| code == "PROCESSING_TIME_EXCEEDED"),
+        "{codes:?}"
+    );
+    // Without the limit the same file is checked completely.
+    let report = vanthu::verify::Verifier::new(Default::default()).verify_bytes("slow.pdf", pdf);
+    assert!(!report.signatures.is_empty());
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+}
+
+#[test]
 fn bytes_that_are_no_pdf() {
     for data in [
         &b""[..],
