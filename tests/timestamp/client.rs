@@ -39,11 +39,11 @@ fn asked() -> TimestampRequest {
 }
 
 /// A fake TSA that answers every request with a hand-made token, adjusted by `adjust` first.
-fn answering(adjust: impl Fn(&mut HandMade) + Send + Sync + 'static) -> Handler {
+pub fn answering(adjust: impl Fn(&mut HandMade) + Send + Sync + 'static) -> Handler {
     answering_with(adjust, Arc::new(support::tsa_signer(pki())))
 }
 
-fn answering_with(
+pub fn answering_with(
     adjust: impl Fn(&mut HandMade) + Send + Sync + 'static,
     signer: Arc<vanthu::cms::LocalKey>,
 ) -> Handler {

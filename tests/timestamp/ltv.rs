@@ -523,3 +523,60 @@ async fn a_b_lt_document_validates_offline_from_its_own_dss() {
     let revocation = report.signatures[0].revocation.as_ref().unwrap();
     assert_ne!(revocation.status, RevocationState::Good, "{report:#?}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_tsa_that_misbehaves_stops_the_signature_and_nothing_is_returned() {
+    use crate::fakes::{FakeTsa, reply};
+    use vanthu::tsa::{ClientConfig, RemoteTsa, TsaClient};
+
+    let wrong_imprint = FakeTsa::start(crate::client::answering(|made| {
+        made.imprint = support::other_imprint(&made.imprint);
+    }))
+    .await;
+    let garbage = FakeTsa::start(Arc::new(|_| reply(b"no timestamp here".to_vec()))).await;
+    let signed = ltv::sign(
+        simple_pdf(),
+        SignOptions::default(),
+        person(),
+        Level::BB,
+        None,
+        &sources(),
+    )
+    .await
+    .unwrap();
+    for url in [&wrong_imprint.url, &garbage.url] {
+        let client = TsaClient::new(ClientConfig {
+            system_proxy: false,
+            ..ClientConfig::default()
+        })
+        .unwrap();
+        let remote: Arc<dyn Timestamper> = Arc::new(RemoteTsa::new(client, url.clone()));
+        let error = ltv::sign(
+            simple_pdf(),
+            SignOptions::default(),
+            person(),
+            Level::BT,
+            Some(remote.clone()),
+            &sources(),
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(
+                error,
+                LtvError::Signing(vanthu::pades::PadesError::Extension(_))
+            ),
+            "{url}: {error}"
+        );
+        let error = ltv::extend(
+            signed.clone(),
+            Level::BLta,
+            Some(remote),
+            &sources(),
+            Limits::default(),
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(error, LtvError::Timestamp(_)), "{url}: {error}");
+    }
+}
