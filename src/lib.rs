@@ -5,9 +5,9 @@
 //! `verify`, `audit` and `store`; none of those call back up. `domain` holds plain types and rules
 //! shared by all of them and performs no I/O. `crypto` (algorithm identifiers, public keys,
 //! digests and signature verification) is the bottom layer under `cms`, `pki` and `verify`, and
-//! depends on nothing of ours. `tsa` (RFC 3161 timestamping: the authority that issues tokens,
-//! the client that requests them, and the validation of a token against data) sits beside
-//! `verify`, on `cms` and `pki`. `ltv` (PAdES B-T, B-LT, B-LTA: signing at a level, extending
+//! depends on nothing of ours. `tsa` (RFC 3161 timestamping: the authority that issues tokens
+//! and the client that requests them) sits on `cms`, `pki` and `store`; `verify::token` judges
+//! the tokens found in documents. `ltv` (PAdES B-T, B-LT, B-LTA: signing at a level, extending
 //! and renewing signed documents) stands on `pades`, `tsa`, `pki` and `pdf`.
 #![forbid(unsafe_code)]
 

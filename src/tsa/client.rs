@@ -5,7 +5,7 @@
 //! carries the timeStamping extended key usage. Nothing is kept or written: the caller gets a
 //! checked token or an error that says what went wrong.
 //!
-//! Trust in the TSA's chain is not decided here: `tsa::validate` does that, with the trust store.
+//! Trust in the TSA's chain is not decided here: `verify::token` does that, with the trust store.
 
 use std::time::Duration;
 

@@ -1,19 +1,16 @@
-//! RFC 3161 timestamping: the authority that issues tokens, the client that requests them, and
-//! the validation of a token against data.
+//! RFC 3161 timestamping: the authority that issues tokens and the client that requests them.
 //!
 //! - [`protocol`]: `TimeStampReq` / `TimeStampResp` on the wire, failure bits, media types.
 //! - [`authority`]: [`TimestampAuthority`] checks requests and signs tokens, with serial numbers
 //!   from the store's timestamp log; `POST /tsa` (`crate::http::tsa`) serves it.
 //! - [`client`]: [`TsaClient`] asks any TSA over HTTP or HTTPS and checks what comes back.
-//! - [`validate`]: [`validate_token`] judges a token against the data or digest it should cover,
-//!   with the TSA's chain, for the verification report.
 //! - [`timestamper`]: [`Timestamper`], one interface over the built-in authority (in process)
 //!   and a TSA at a URL ([`RemoteTsa`]), for the signing code.
 //! - [`certificate`]: what RFC 3161 asks of a TSA certificate.
 //! - [`config`]: the `--tsa-*` options of `vanthu serve` and the loading of the TSA key.
 //!
 //! Tokens themselves (TSTInfo, parsing, the CMS signature) are `crate::cms`'s; chains and trust
-//! are `crate::pki`'s.
+//! are `crate::pki`'s; judging a token found in a document is `crate::verify::token`'s.
 
 pub mod authority;
 pub mod certificate;
@@ -21,7 +18,6 @@ pub mod client;
 pub mod config;
 pub mod protocol;
 pub mod timestamper;
-pub mod validate;
 
 pub use authority::{
     Answer, AuthorityConfig, AuthorityError, DEFAULT_ACCURACY_MS, DEFAULT_POLICY, IssuedToken,
@@ -35,4 +31,3 @@ pub use protocol::{
     FailureInfo, PkiStatus, QUERY_MEDIA_TYPE, REPLY_MEDIA_TYPE, TimeStampReq, TimeStampResp,
 };
 pub use timestamper::{RemoteTsa, Timestamper};
-pub use validate::{Covered, TimestampValidation, TsaChainTime, ValidationContext, validate_token};

@@ -47,6 +47,7 @@ use crate::verify::report::{
 };
 use crate::verify::signatures::{EmbeddedSignature, SignatureFormat, embedded_signatures};
 use crate::verify::timestamps::{self, TimestampCheck};
+use crate::verify::token::Covered;
 
 /// Most signatures checked in one file. Each hashes up to the whole file, so the work grows with
 /// their number; real documents carry a handful.
@@ -344,14 +345,25 @@ impl Run<'_> {
         let digests: Vec<Result<Vec<u8>, PdfError>> = digests.collect();
         let digest_of = |item: &Pending| item.job.and_then(|job| digests.get(job - 1));
 
-        // Document timestamps first: a valid one proves that what it covers existed.
+        // Document timestamps first, newest first: a valid one proves that what it covers
+        // existed, older timestamps included, whose TSA chains are then judged at that time.
         let mut proofs = Vec::new();
         let mut reports: Vec<(Option<usize>, SignatureReport)> = Vec::new();
-        for item in pending
+        let mut document_timestamps: Vec<&Pending> = pending
             .iter()
             .filter(|item| item.signature.kind == SignatureKind::DocumentTimestamp)
-        {
-            let (report, proof) = self.document_timestamp(item, digest_of(item));
+            .collect();
+        document_timestamps.sort_by_key(|item| {
+            std::cmp::Reverse(item.geometry.signed_revision.unwrap_or(usize::MAX))
+        });
+        let mut later_proof: Option<OffsetDateTime> = None;
+        for item in document_timestamps {
+            let (report, proof) = self.document_timestamp(item, digest_of(item), later_proof);
+            if let Some((gen_time, true)) = proof
+                && item.geometry.signed_revision.is_some()
+            {
+                later_proof = Some(later_proof.map_or(gen_time, |later| later.min(gen_time)));
+            }
             if let (Some(proof), Some(revision)) = (proof, item.geometry.signed_revision) {
                 proofs.push(TimestampProof {
                     field: item.signature.field.clone(),
@@ -515,6 +527,7 @@ impl Run<'_> {
         &self,
         item: &Pending,
         digest: Option<&Result<Vec<u8>, PdfError>>,
+        later_proof: Option<OffsetDateTime>,
     ) -> (SignatureReport, Option<(OffsetDateTime, bool)>) {
         let mut assessment = Assessment::default();
         self.format_checks(item, &mut assessment);
@@ -522,20 +535,24 @@ impl Run<'_> {
         report.pades_level = PadesLevel::BLta;
         let mut proof = None;
         if let Payload::Timestamp(token) = &item.payload {
-            let imprint_matches = match digest {
-                Some(Ok(digest)) => {
-                    token.tst_info.message_imprint.hashed_message.as_bytes() == digest.as_slice()
-                }
+            // Without a digest of the ranges (broken geometry, unreadable file) nothing can
+            // match the imprint: an empty digest makes that a hash failure.
+            let covered_digest: &[u8] = match digest {
+                Some(Ok(digest)) => digest,
                 Some(Err(error)) => {
                     assessment.fail(
                         SubIndication::FormatFailure,
                         Finding::new(Code::FileUnreadable, &[("detail", &error.to_string())]),
                     );
-                    false
+                    &[]
                 }
-                None => false,
+                None => &[],
             };
-            let check = timestamps::check(token, imprint_matches, &self.context);
+            let covered = Covered::Digest {
+                algorithm: token.imprint_algorithm().unwrap_or(DigestAlgorithm::Sha256),
+                digest: covered_digest,
+            };
+            let check = timestamps::check(token, covered, &self.context, later_proof);
             report.intact = check.intact && item.geometry.ranges.is_some();
             self.fill_from_timestamp(&mut report, &check, &mut assessment);
             if check.intact {
@@ -561,9 +578,7 @@ impl Run<'_> {
         if let Some(sub) = check.report.sub_indication {
             assessment.sub_indications.push(sub);
         }
-        if let Some(path) = &check.path {
-            assessment.findings.extend(Finding::from_path(path));
-        }
+        // The token's findings include its path's.
         assessment.findings.extend(check.findings.iter().cloned());
         report.timestamp = Some(check.report.clone());
     }
@@ -635,16 +650,8 @@ impl Run<'_> {
             .extend(crypto.sub_indications.iter().copied());
         assessment.findings.extend(crypto.findings.iter().cloned());
 
-        // Proofs of existence: the signature's own timestamp, and document timestamps after it.
-        let signature_timestamp = self.signature_timestamp(parsed, assessment);
-        if let Some(check) = &signature_timestamp {
-            report.timestamp = Some(check.report.clone());
-            if let Some(finding) =
-                timestamps::compare_with_claimed(check.report.gen_time, item.signature.claimed_time)
-            {
-                assessment.findings.push(finding);
-            }
-        }
+        // Proofs of existence: the signature's own timestamp, and document timestamps after it
+        // (which also prove when the signature timestamp existed).
         let covering: Vec<&TimestampProof> = proofs
             .iter()
             .filter(|proof| {
@@ -653,13 +660,27 @@ impl Run<'_> {
                     .is_some_and(|revision| proof.signed_revision > revision)
             })
             .collect();
+        let earliest_covering = covering
+            .iter()
+            .filter(|proof| proof.proven)
+            .min_by_key(|proof| proof.gen_time);
+        let signature_timestamp = self.signature_timestamp(
+            parsed,
+            assessment,
+            earliest_covering.map(|proof| proof.gen_time),
+        );
+        if let Some(check) = &signature_timestamp {
+            report.timestamp = Some(check.report.clone());
+            if let Some(finding) =
+                timestamps::compare_with_claimed(check.report.gen_time, item.signature.claimed_time)
+            {
+                assessment.findings.push(finding);
+            }
+        }
         let mut proof = signature_timestamp
             .as_ref()
             .and_then(|check| check.proof_of_existence);
-        if let Some(earliest) = covering
-            .iter()
-            .filter(|proof| proof.proven)
-            .min_by_key(|proof| proof.gen_time)
+        if let Some(earliest) = earliest_covering
             && proof.is_none_or(|time| earliest.gen_time < time)
         {
             proof = Some(earliest.gen_time);
@@ -742,15 +763,14 @@ impl Run<'_> {
         &self,
         parsed: &ParsedCms,
         assessment: &mut Assessment,
+        proven_at: Option<OffsetDateTime>,
     ) -> Option<TimestampCheck> {
         let tokens = parsed.signer.timestamp_tokens();
         let der = tokens.first()?;
         match timestamps::parse_token(der) {
             Ok(token) => {
-                let imprint_matches = token
-                    .imprint_matches(&parsed.signer.signature)
-                    .unwrap_or(false);
-                let check = timestamps::check(&token, imprint_matches, &self.context);
+                let covered = Covered::Data(&parsed.signer.signature);
+                let check = timestamps::check(&token, covered, &self.context, proven_at);
                 assessment.findings.extend(check.findings.iter().cloned());
                 Some(check)
             }

@@ -5,7 +5,7 @@
 //! (file, bytes or any [`crate::pdf::Source`]) in, a [`report::FileReport`] out. The steps, each
 //! in its module: [`signatures`] reads the signature fields, [`geometry`] checks `/ByteRange`
 //! before anything is hashed, [`cms_check`] the CMS, [`digest`] hashes the signed ranges from the
-//! source, [`timestamps`] the RFC 3161 tokens, [`chain`] validates certificate paths (and states
+//! source, [`timestamps`] the RFC 3161 tokens (judged by [`token`]), [`chain`] validates certificate paths (and states
 //! the validation time rule), [`diff`] says what changed after each signed revision, and
 //! [`engine`] folds it all into indications.
 
@@ -19,5 +19,6 @@ pub mod messages;
 pub mod report;
 pub mod signatures;
 pub mod timestamps;
+pub mod token;
 
 pub use engine::Verifier;

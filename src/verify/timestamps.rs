@@ -2,30 +2,28 @@
 //! timestamp, whose imprint is the hash of the SignerInfo's signature value: PAdES B-T) and as a
 //! document timestamp (`ETSI.RFC3161`, whose imprint is the hash of its byte ranges: B-LTA).
 //!
-//! Checked here: the imprint, the TSA's signature over the TSTInfo with its ESS binding
-//! (`cms::TimeStampToken::verify`), the algorithm policy, and the TSA certificate's path for the
-//! timestamping purpose at the validation moment. A token that passes all of them proves its
-//! genTime. Long-term aspects (timestamp renewal, ordering, revocation data gathered later) are
-//! beyond this module.
+//! The token itself is judged by [`super::token`] (imprint, the TSA's signature with its ESS
+//! binding, the algorithm policy, the TSA's path for the timestamping purpose); this module runs
+//! it with the document's context — its `/DSS` certificates and CRLs, the validation time, and
+//! the time a later timestamp proves — and shapes the outcome for the engine. A token that
+//! passes proves its genTime (plus its declared accuracy).
 
 use time::OffsetDateTime;
 
-use crate::cms::{TimeStampToken, VerifyError, find_signer_certificate};
-use crate::pki::indication::{Indication, SubIndication, outcome};
-use crate::pki::path::{PathValidation, Purpose, ValidationTime};
+use crate::cms::TimeStampToken;
+use crate::pki::path::PathValidation;
 use crate::verify::chain::ChainContext;
 use crate::verify::messages::Code;
-use crate::verify::report::{ChainEntry, Finding, TimestampReport, display_time};
+use crate::verify::report::{Finding, TimestampReport, display_time};
+use crate::verify::token::{Covered, TsaChainTime, ValidationContext, validate_parsed};
 
 /// The outcome for one token.
 #[derive(Debug, Clone)]
 pub struct TimestampCheck {
     pub report: TimestampReport,
-    /// The genTime, when the token is intact, verifies and its TSA is trusted.
+    /// The latest time the covered data provably existed, when the token passed.
     pub proof_of_existence: Option<OffsetDateTime>,
     pub findings: Vec<Finding>,
-    /// The TSA certificate (DER), when found.
-    pub tsa_certificate: Option<Vec<u8>>,
     pub path: Option<PathValidation>,
     /// The imprint matches and the TSA's signature verifies.
     pub intact: bool,
@@ -44,144 +42,43 @@ pub fn parse_token(bytes: &[u8]) -> Result<TimeStampToken, Box<Finding>> {
     TimeStampToken::parse(exact).map_err(|error| malformed(error.to_string()))
 }
 
-/// Checks `token`, given whether its imprint matches what it should cover (computed by the
-/// caller), against `context` at `context.moment`.
+/// Checks `token` against what it should cover. The TSA's path is validated at the time
+/// `proven_at` proves (a later timestamp over this one), else at the validation time.
 pub fn check(
     token: &TimeStampToken,
-    imprint_matches: bool,
+    covered: Covered<'_>,
     context: &ChainContext<'_>,
+    proven_at: Option<OffsetDateTime>,
 ) -> TimestampCheck {
-    let mut subs = Vec::new();
-    let mut findings = Vec::new();
-    let gen_time = token.gen_time();
-    if !imprint_matches {
-        subs.push(SubIndication::HashFailure);
-        findings.push(Finding::new(Code::TimestampImprintMismatch, &[]));
-    }
-    let tsa_certificate = token.signer().and_then(|signer| {
-        let candidates = token
-            .signed_data
-            .certificates
-            .iter()
-            .map(Vec::as_slice)
-            .chain(
-                context
-                    .dss_certificates
-                    .iter()
-                    .map(|certificate| certificate.cert.der()),
-            );
-        find_signer_certificate(&signer.sid, candidates)
-            .ok()
-            .map(<[u8]>::to_vec)
-    });
-    let mut signature_ok = false;
-    let mut path = None;
-    match &tsa_certificate {
-        None => {
-            subs.push(SubIndication::NoSigningCertificateFound);
-            findings.push(invalid(
-                "the timestamping authority's certificate is not in the token",
-            ));
-        }
-        Some(certificate) => {
-            match token.verify(certificate) {
-                Ok(verification) => {
-                    signature_ok = true;
-                    let at = context.moment.at;
-                    let mut digests = vec![
-                        verification.digest_algorithm,
-                        verification.signature_algorithm.digest(),
-                    ];
-                    digests.dedup();
-                    for digest in digests {
-                        if context.policy.algorithms.check_digest(digest, at).is_err() {
-                            subs.push(SubIndication::CryptoConstraintsFailure);
-                            findings.push(Finding::new(
-                                Code::WeakSignatureAlgorithm,
-                                &[("algorithm", digest.name())],
-                            ));
-                        }
-                    }
-                }
-                Err(error) => {
-                    subs.push(signature_sub_indication(&error));
-                    findings.push(invalid(&error.to_string()));
-                }
-            }
-            let time = ValidationTime::requested(context.moment.at, context.moment.now);
-            match context.validate(
-                certificate,
-                &token.signed_data.certificates,
-                &token.signed_data.crls,
-                Purpose::Timestamping,
-                time,
-            ) {
-                Ok(validation) => {
-                    if let Some(sub) = validation.sub_indication {
-                        subs.push(sub);
-                    }
-                    path = Some(validation);
-                }
-                Err(finding) => {
-                    subs.push(SubIndication::FormatFailure);
-                    findings.push(*finding);
-                }
-            }
-        }
-    }
-    let (indication, sub_indication) = outcome(subs);
-    let tsa = path
-        .as_ref()
-        .and_then(PathValidation::end_entity)
-        .map(|element| element.subject.clone())
-        .unwrap_or_else(|| "?".to_owned());
-    if indication != Indication::TotalPassed && imprint_matches && signature_ok {
-        findings.push(Finding::new(Code::TimestampUntrusted, &[("tsa", &tsa)]));
-    }
-    let report = TimestampReport {
-        gen_time,
-        tsa,
-        serial: Some(hex::encode_upper(token.tst_info.serial_number.as_bytes())),
-        policy: Some(token.tst_info.policy.to_string()),
-        intact: imprint_matches && signature_ok,
-        indication,
-        sub_indication,
-        chain: path.as_ref().map(ChainEntry::from_path).unwrap_or_default(),
-        tsa_not_after: path
-            .as_ref()
-            .and_then(PathValidation::end_entity)
-            .map(|element| element.not_after),
+    let validation_context = ValidationContext {
+        trust: context.store,
+        policy: context.policy,
+        certificates: &context.dss_certificates,
+        crls: &context.crls,
+        chain_time: match proven_at {
+            Some(proven) => TsaChainTime::ProvenAt(proven),
+            None => TsaChainTime::Requested(context.moment.at),
+        },
+        now: context.moment.now,
     };
+    let validation = validate_parsed(token, covered, &validation_context);
+    let report = validation.report().unwrap_or_else(|| TimestampReport {
+        gen_time: token.gen_time(),
+        tsa: validation.tsa_name.clone().unwrap_or_default(),
+        serial: validation.serial.clone(),
+        policy: validation.policy.clone(),
+        intact: validation.intact,
+        indication: validation.indication,
+        sub_indication: validation.sub_indication,
+        chain: Vec::new(),
+        tsa_not_after: None,
+    });
     TimestampCheck {
-        proof_of_existence: (indication == Indication::TotalPassed).then_some(gen_time),
-        intact: report.intact,
+        proof_of_existence: validation.proof_of_existence(),
+        intact: validation.intact && validation.signature_valid,
         report,
-        findings,
-        tsa_certificate,
-        path,
-    }
-}
-
-fn invalid(detail: &str) -> Finding {
-    Finding::new(Code::TimestampInvalid, &[("detail", detail)])
-}
-
-fn signature_sub_indication(error: &VerifyError) -> SubIndication {
-    match error {
-        VerifyError::DigestMismatch { .. } => SubIndication::HashFailure,
-        VerifyError::SignatureInvalid | VerifyError::AlgorithmKeyMismatch { .. } => {
-            SubIndication::SigCryptoFailure
-        }
-        VerifyError::UnsupportedAlgorithm { .. } | VerifyError::PrehashNotPossible { .. } => {
-            SubIndication::CryptoConstraintsFailure
-        }
-        VerifyError::SignerCertificateNotFound
-        | VerifyError::EssCertificateMismatch { .. }
-        | VerifyError::EssEmpty => SubIndication::NoSigningCertificateFound,
-        VerifyError::MissingAttribute { .. }
-        | VerifyError::ContentTypeMismatch { .. }
-        | VerifyError::DigestLength { .. }
-        | VerifyError::Certificate(_) => SubIndication::FormatFailure,
+        findings: validation.findings,
+        path: validation.chain,
     }
 }
 

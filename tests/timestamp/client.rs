@@ -12,9 +12,10 @@ use vanthu::crypto::DigestAlgorithm;
 use vanthu::pki::devpki::{CertificateRequest, KeyUsage};
 use vanthu::pki::policy::ValidationPolicy;
 use vanthu::tsa::{
-    ClientConfig, ClientError, Covered, FailureInfo, TimeStampReq, TimeStampResp, TimestampRequest,
-    TsaCertificateError, TsaClient, ValidationContext, validate_token,
+    ClientConfig, ClientError, FailureInfo, TimeStampReq, TimeStampResp, TimestampRequest,
+    TsaCertificateError, TsaClient,
 };
+use vanthu::verify::token::{Covered, ValidationContext, validate_token};
 
 use crate::fakes::{Behaviour, FakeTsa, Handler, Vanthu, reply};
 use crate::support::{self, HandMade, pki, trust};

@@ -314,6 +314,15 @@ fn signed_by_hand(
     credential: &vanthu::pki::devpki::Credential,
     gen_time: OffsetDateTime,
 ) -> Vec<u8> {
+    signed_by_hand_with_tsa(credential, gen_time, &support::tsa_signer(pki()))
+}
+
+/// As [`signed_by_hand`], the signature timestamp signed by `tsa`.
+fn signed_by_hand_with_tsa(
+    credential: &vanthu::pki::devpki::Credential,
+    gen_time: OffsetDateTime,
+    tsa: &LocalKey,
+) -> Vec<u8> {
     let pki = pki();
     let signer = support::signer_for(pki, credential);
     let doc = Document::from_bytes(simple_pdf()).unwrap();
@@ -331,7 +340,7 @@ fn signed_by_hand(
         .clone();
     let mut token = HandMade::answering(&request(&signature_value, None, true));
     token.gen_time = gen_time;
-    let token = token.sign(&support::tsa_signer(pki));
+    let token = token.sign(tsa);
     let cms = add_signature_timestamp(&cms, &token).unwrap();
     prepared.into_signed(&cms).unwrap()
 }
@@ -579,4 +588,83 @@ async fn a_tsa_that_misbehaves_stops_the_signature_and_nothing_is_returned() {
         .unwrap_err();
         assert!(matches!(error, LtvError::Timestamp(_)), "{url}: {error}");
     }
+}
+
+/// Appends a document timestamp whose token says `gen_time`, signed by the test TSA.
+fn document_timestamp_by_hand(pdf: Vec<u8>, gen_time: OffsetDateTime) -> Vec<u8> {
+    let doc = Document::from_bytes(pdf).unwrap();
+    let prepared = vanthu::pdf::prepare_document_timestamp(&doc, "DocTimeStamp1").unwrap();
+    let mut hasher = DigestAlgorithm::Sha256.hasher();
+    prepared.digest_with(|chunk| hasher.update(chunk));
+    let asked =
+        vanthu::tsa::TimeStampReq::new(DigestAlgorithm::Sha256, &hasher.finish(), None, None, true)
+            .unwrap();
+    let mut token = HandMade::answering(&asked);
+    token.gen_time = gen_time;
+    prepared
+        .into_signed(&token.sign(&support::tsa_signer(pki())))
+        .unwrap()
+}
+
+#[test]
+fn an_archive_timestamp_keeps_an_expired_tsa_and_signer_valid() {
+    // Within the test PKI's hour: a signer certificate and a TSA certificate that have both
+    // expired; the signature was timestamped while both were valid, and a document timestamp
+    // by a valid TSA covered it before the old TSA certificate expired.
+    let now = OffsetDateTime::now_utc();
+    let signer = short_lived(
+        "Archived Signer",
+        now - Duration::minutes(50),
+        now - Duration::minutes(35),
+    );
+    let old_tsa = pki()
+        .intermediate_authority()
+        .unwrap()
+        .issue(
+            &CertificateRequest::new("Retired TSA")
+                .key_usage(&[KeyUsage::DigitalSignature])
+                .time_stamping()
+                .validity(now - Duration::minutes(50), now - Duration::minutes(20)),
+        )
+        .unwrap();
+    let old_tsa = support::signer_for(pki(), &old_tsa);
+    let signed = signed_by_hand_with_tsa(&signer, now - Duration::minutes(40), &old_tsa);
+
+    // Alone, the signature timestamp proves nothing today: its TSA certificate has expired,
+    // and so the expired signer certificate cannot be saved.
+    let report = verify(signed.clone());
+    let signature = &report.signatures[0];
+    assert_ne!(signature.indication, Indication::TotalPassed, "{report:#?}");
+    assert_ne!(
+        signature
+            .timestamp
+            .as_ref()
+            .map(|timestamp| timestamp.indication),
+        Some(Indication::TotalPassed),
+        "{report:#?}"
+    );
+
+    // With the archive timestamp made at -30 min, the old TSA's chain is judged then (valid),
+    // the signature timestamp proves -40 min, and the signer certificate was valid then.
+    let archived = document_timestamp_by_hand(signed, now - Duration::minutes(30));
+    let report = verify(archived);
+    assert_eq!(
+        report.indication,
+        FileIndication::TotalPassed,
+        "{report:#?}"
+    );
+    let signature = report
+        .signatures
+        .iter()
+        .find(|signature| signature.kind != SignatureKind::DocumentTimestamp)
+        .unwrap();
+    assert_eq!(
+        signature
+            .timestamp
+            .as_ref()
+            .map(|timestamp| timestamp.indication),
+        Some(Indication::TotalPassed),
+        "{report:#?}"
+    );
+    assert_eq!(signature.pades_level, PadesLevel::BT, "no /DSS: not B-LT");
 }

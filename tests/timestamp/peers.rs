@@ -10,7 +10,7 @@ use std::process::Command;
 use lopdf::dictionary;
 use vanthu::pki::policy::ValidationPolicy;
 use vanthu::pki::trust::{Role, TrustStore, certificates_from_bytes};
-use vanthu::tsa::{Covered, ValidationContext, validate_token};
+use vanthu::verify::token::{Covered, ValidationContext, validate_token};
 
 use crate::common;
 use crate::serve::{Server, vanthu};

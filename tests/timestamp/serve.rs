@@ -13,9 +13,8 @@ use std::time::{Duration, Instant};
 use vanthu::crypto::DigestAlgorithm;
 use vanthu::pki::policy::ValidationPolicy;
 use vanthu::pki::trust::{Role, TrustStore};
-use vanthu::tsa::{
-    ClientConfig, Covered, TimestampRequest, TsaClient, ValidationContext, validate_token,
-};
+use vanthu::tsa::{ClientConfig, TimestampRequest, TsaClient};
+use vanthu::verify::token::{Covered, ValidationContext, validate_token};
 
 use crate::support::{self, PostgresDatabase, pki, write};
 

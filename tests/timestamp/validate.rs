@@ -14,10 +14,11 @@ use vanthu::pki::indication::{Indication, SubIndication};
 use vanthu::pki::path::{CertificateSource, SourcedCertificate};
 use vanthu::pki::policy::{AlgorithmPolicy, ValidationPolicy};
 use vanthu::pki::trust::{Role, TrustStore};
-use vanthu::tsa::{
-    Covered, TimeStampResp, TimestampValidation, TsaChainTime, ValidationContext, validate_token,
-};
+use vanthu::tsa::TimeStampResp;
 use vanthu::verify::messages::Code;
+use vanthu::verify::token::{
+    Covered, TimestampValidation, TsaChainTime, ValidationContext, validate_token,
+};
 
 use crate::support::{self, HandMade, authority, pki, request, request_der, trust};
 

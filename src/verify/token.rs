@@ -8,7 +8,10 @@
 //! SignerInfo's signature value) and document timestamps (the imprint covers the revision's
 //! ByteRange bytes); [`TimestampValidation::report`] gives the report's `TimestampReport`.
 //!
-//! **At which time the TSA chain is validated** ([`TsaChainTime`]): by default at `genTime`
+//! **At which time the TSA chain is validated** ([`TsaChainTime`]): the verifier asks for the
+//! validation time (now, or `--at`) unless a later valid timestamp covers the token, and then for
+//! the time that timestamp proves: an archive timestamp keeps the older ones valid after their
+//! TSA certificates expire (ETSI EN 319 102-1 §5.6.2.4). Standalone checks default to `genTime`
 //! without treating it as proven — the TSA certificate must have been valid when the token says
 //! it was made, a revocation of the TSA certificate after `genTime` leaves the token
 //! `INDETERMINATE` (`REVOKED_NO_POE`), since a compromised TSA key can back-date tokens, and one
@@ -56,6 +59,8 @@ pub enum TsaChainTime {
     GenTime,
     /// Now.
     Current,
+    /// At a time asked for (`--at`), not proven.
+    Requested(OffsetDateTime),
     /// At a time the token is proven to have existed (a later timestamp's `genTime`).
     ProvenAt(OffsetDateTime),
 }
@@ -467,6 +472,7 @@ fn check_chain(
     let time = match context.chain_time {
         TsaChainTime::GenTime => ValidationTime::requested(gen_time, context.now),
         TsaChainTime::Current => ValidationTime::requested(context.now, context.now),
+        TsaChainTime::Requested(at) => ValidationTime::requested(at, context.now),
         TsaChainTime::ProvenAt(proven) => {
             if gen_time > proven {
                 validation.findings.push(invalid(
