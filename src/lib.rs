@@ -17,6 +17,7 @@ pub mod cms;
 pub mod config;
 pub mod crypto;
 pub mod domain;
+pub mod error_chain;
 pub mod http;
 pub mod ltv;
 pub mod pades;

@@ -16,6 +16,7 @@ mod unit;
 mod user;
 mod verify;
 
+use crate::error_chain::error_chain;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -128,19 +129,4 @@ async fn run(command: Command) -> CliResult {
         Command::Extend(args) => extend::run(args).await,
         Command::Archive(args) => archive::run(args).await,
     }
-}
-
-/// The error and its sources on one line, so the user sees the root cause.
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
 }

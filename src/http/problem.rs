@@ -5,6 +5,7 @@
 //! titles are Vietnamese first, English second. Internal errors are logged with their cause and
 //! answered without it.
 
+use crate::error_chain::error_chain;
 use std::time::Duration;
 
 use axum::extract::rejection::BytesRejection;
@@ -186,17 +187,6 @@ impl Problem {
             field: self.field.clone(),
         }
     }
-}
-
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 impl IntoResponse for Problem {

@@ -7,6 +7,7 @@
 //!
 //! Trust in the TSA's chain is not decided here: `verify::token` does that, with the trust store.
 
+use crate::error_chain::error_chain;
 use std::time::Duration;
 
 use const_oid::ObjectIdentifier;
@@ -422,20 +423,6 @@ fn shown_url(url: &str) -> Result<String, ClientError> {
         let _ = parsed.set_password(Some("***"));
     }
     Ok(parsed.to_string())
-}
-
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
 }
 
 #[cfg(test)]
