@@ -10,7 +10,7 @@ use super::error::LtvError;
 use super::signature_timestamp::SignatureTimestamp;
 use super::validation_data::{ValidationSources, validation_data};
 use crate::cms::Signer;
-use crate::pades::{self, SignOptions};
+use crate::pades::{self, PendingSignature, SignOptions, TokenResponse};
 use crate::pdf::{Document, Limits, append_dss};
 use crate::tsa::Timestamper;
 
@@ -93,6 +93,49 @@ pub async fn sign(
             pades::sign_extended_async(pdf, options, signer, extension).await?
         }
         _ => pades::sign_async(pdf, options, signer).await?,
+    };
+    raise(signed, level, timestamper.as_deref(), sources, limits).await
+}
+
+/// Completes a deferred signature (`pades::prepare`, then a USB token signs) at `level`: the
+/// signature timestamp is added to the token's CMS before it is embedded, then the validation
+/// data and the document timestamp as for [`sign`].
+#[allow(clippy::too_many_arguments)]
+pub async fn complete(
+    pending: PendingSignature,
+    prepared_pdf: Vec<u8>,
+    response: TokenResponse,
+    certificates: Vec<Vec<u8>>,
+    level: Level,
+    timestamper: Option<Arc<dyn Timestamper>>,
+    sources: &ValidationSources,
+    limits: Limits,
+) -> Result<Vec<u8>, LtvError> {
+    if level.needs_timestamper() && timestamper.is_none() {
+        return Err(LtvError::LevelNotApplicable(
+            level.name(),
+            "it needs a timestamping authority (--tsa)",
+        ));
+    }
+    let signed = match &timestamper {
+        Some(timestamper) if level >= Level::BT => {
+            let extension = SignatureTimestamp::new(
+                timestamper.clone(),
+                tokio::runtime::Handle::current(),
+                pending.digest_algorithm,
+            );
+            blocking(move || {
+                pades::complete_extended(
+                    &pending,
+                    &prepared_pdf,
+                    &response,
+                    &certificates,
+                    &extension,
+                )
+            })
+            .await??
+        }
+        _ => pades::complete_async(pending, prepared_pdf, response, certificates).await?,
     };
     raise(signed, level, timestamper.as_deref(), sources, limits).await
 }

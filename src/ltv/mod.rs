@@ -6,7 +6,8 @@
 //! - B-LT: a `/DSS` with every certificate and CRL needed to validate the signatures and their
 //!   timestamps offline, one `/VRI` entry per signature ([`validation_data`]).
 //! - B-LTA: a document timestamp over everything, the DSS included ([`add_document_timestamp`]).
-//! - [`sign`] signs at a level; [`extend`] brings an already signed PDF (ours or another tool's)
+//! - [`sign`] signs at a level, [`complete`] finishes a deferred (USB token) signature at one;
+//!   [`extend`] brings an already signed PDF (ours or another tool's)
 //!   to B-LT or B-LTA in new incremental updates; [`renewal`] tells when an archived document's
 //!   last timestamp nears the end of its TSA certificate and [`renew`] adds a fresh one.
 //!
@@ -24,7 +25,7 @@ mod validation_data;
 
 pub use document_timestamp::{DOCUMENT_TIMESTAMP_CAPACITY, add_document_timestamp};
 pub use error::LtvError;
-pub use levels::{Level, extend, sign};
+pub use levels::{Level, complete, extend, sign};
 pub use renewal::{LastTimestamp, Renewal, last_timestamp, renew, renewal};
 pub use signature_timestamp::SignatureTimestamp;
 pub use validation_data::{ValidationSources, validation_data};

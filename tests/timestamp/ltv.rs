@@ -668,3 +668,48 @@ fn an_archive_timestamp_keeps_an_expired_tsa_and_signer_valid() {
     );
     assert_eq!(signature.pades_level, PadesLevel::BT, "no /DSS: not B-LT");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deferred_signature_completes_at_b_lta() {
+    use vanthu::cms::Signer;
+    use vanthu::pades::{Prepared, TokenResponse, prepare};
+
+    // The token's key stays with the token: the server holds the certificate and chain only.
+    let token = person();
+    let Prepared { pending, pdf } = prepare(
+        simple_pdf(),
+        &SignOptions::default(),
+        token.certificate(),
+        token.chain(),
+        None,
+    )
+    .unwrap();
+    let signature = token.sign(&pending.signed_attributes).unwrap();
+    let folder = tempfile::tempdir().unwrap();
+    let signed = ltv::complete(
+        pending,
+        pdf,
+        TokenResponse::Signature(signature),
+        Vec::new(),
+        Level::BLta,
+        Some(timestamper()),
+        &sources(),
+        Limits::default(),
+    )
+    .await
+    .unwrap();
+    let report = verify(signed.clone());
+    assert_eq!(
+        report.indication,
+        FileIndication::TotalPassed,
+        "{report:#?}"
+    );
+    let signature = report
+        .signatures
+        .iter()
+        .find(|signature| signature.kind != SignatureKind::DocumentTimestamp)
+        .unwrap();
+    assert_eq!(signature.pades_level, PadesLevel::BLta, "{report:#?}");
+    assert!(signature.timestamp.is_some(), "a signature timestamp");
+    peers_accept(folder.path(), "deferred.pdf", &signed);
+}
