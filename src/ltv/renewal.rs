@@ -10,7 +10,9 @@ use time::{Duration, OffsetDateTime};
 use super::document_timestamp::{add_document_timestamp, blocking};
 use super::error::LtvError;
 use super::levels::add_validation_data;
-use super::validation_data::{ValidationSources, stored_signatures, validation_data_for_token};
+use super::validation_data::{
+    Material, ValidationSources, stored_signatures, validation_data_for_token,
+};
 use crate::cms::{TimeStampToken, find_signer_certificate, parse_signed_data};
 use crate::pdf::{Document, DssUpdate, Limits, VriEntry, append_dss};
 use crate::pki::cert::Certificate;
@@ -167,7 +169,7 @@ fn add_renewal_data(
         return add_validation_data(pdf.to_vec(), sources, limits);
     };
     let now = OffsetDateTime::now_utc();
-    let (certs, crls) = validation_data_for_token(&doc, sources, now, &last.token)?;
+    let Material { certs, crls } = validation_data_for_token(&doc, sources, now, &last.token)?;
     let update = DssUpdate {
         vri: last
             .contents

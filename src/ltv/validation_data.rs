@@ -102,18 +102,18 @@ pub(super) fn validation_data_for_token(
     sources: &ValidationSources,
     now: OffsetDateTime,
     token: &[u8],
-) -> Result<(Vec<Vec<u8>>, Vec<Vec<u8>>), LtvError> {
+) -> Result<Material, LtvError> {
     let gatherer = Gatherer::new(doc, sources, now)?;
     let mut material = Material::default();
     gatherer.token(token, "TSA", &mut material)?;
-    Ok((material.certs, material.crls))
+    Ok(material)
 }
 
-/// Certificates and CRLs, each once, in the order found.
+/// Certificates and CRLs (DER), each once, in the order found.
 #[derive(Default)]
-struct Material {
-    certs: Vec<Vec<u8>>,
-    crls: Vec<Vec<u8>>,
+pub(super) struct Material {
+    pub certs: Vec<Vec<u8>>,
+    pub crls: Vec<Vec<u8>>,
 }
 
 impl Material {
@@ -174,8 +174,8 @@ impl<'a> Gatherer<'a> {
 
     fn offer_crl(&mut self, crl: SourcedCrl) {
         let key = crl.crl.sha256_hex();
-        if !self.crl_der.contains_key(&key) {
-            self.crl_der.insert(key, crl.crl.der().to_vec());
+        if let std::collections::hash_map::Entry::Vacant(e) = self.crl_der.entry(key) {
+            e.insert(crl.crl.der().to_vec());
             self.crls.push(crl);
         }
     }

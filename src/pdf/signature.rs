@@ -483,10 +483,10 @@ fn fill_existing_field(
         .as_dict_mut()
         .ok_or_else(|| field_error(spec, "the field is not a dictionary"))?;
     dict.insert("V", signature_id);
-    if !dict.contains_key(b"Lock") {
-        if let Some(lock) = lock {
-            dict.insert("Lock", lock_dictionary(lock));
-        }
+    if !dict.contains_key(b"Lock")
+        && let Some(lock) = lock
+    {
+        dict.insert("Lock", lock_dictionary(lock));
     }
     update.set(field.id, field_object)?;
     // The first widget shows the signature.

@@ -217,7 +217,7 @@ fn decode_value(attr: &AttributeTypeAndValue<'_>) -> String {
 }
 
 fn decode_utf16_be(data: &[u8]) -> Option<String> {
-    if data.len() % 2 != 0 {
+    if !data.len().is_multiple_of(2) {
         return None;
     }
     let units: Option<Vec<u16>> = data
@@ -228,7 +228,7 @@ fn decode_utf16_be(data: &[u8]) -> Option<String> {
 }
 
 fn decode_utf32_be(data: &[u8]) -> Option<String> {
-    if data.len() % 4 != 0 {
+    if !data.len().is_multiple_of(4) {
         return None;
     }
     data.chunks_exact(4)

@@ -42,10 +42,9 @@ pub(crate) fn same_object(doc: &Document, a: &Object, b: &Object) -> Result<bool
             }
             if let (StreamData::InFile { offset: p, .. }, StreamData::InFile { offset: q, .. }) =
                 (&x.data, &y.data)
+                && p == q
             {
-                if p == q {
-                    return Ok(true);
-                }
+                return Ok(true);
             }
             Ok(doc.raw_stream_data(x)? == doc.raw_stream_data(y)?)
         }

@@ -246,10 +246,10 @@ fn added_annotation(
     usage: Usage,
     number: usize,
 ) -> Result<Option<ModificationLevel>, PdfError> {
-    if let Object::Reference(id) = item {
-        if review.new_signature_widgets.contains_key(id) {
-            return Ok(Some(ModificationLevel::LtaUpdates));
-        }
+    if let Object::Reference(id) = item
+        && review.new_signature_widgets.contains_key(id)
+    {
+        return Ok(Some(ModificationLevel::LtaUpdates));
     }
     let dict = match review.new.resolve(item)? {
         Object::Dictionary(dict) => dict,

@@ -76,16 +76,17 @@ pub(super) fn approve(
     };
     let changed = old_ap.as_ref() != Some(&new_ap);
     let rewrites = brought_in.iter().any(|id| review.is_touched(*id));
-    if let Some(Object::Reference(old_dict_id)) = old_ap {
-        if (changed || rewrites) && review.index.count(old_dict_id) > 1 {
-            review.object_to_id(
-                owner,
-                Problem::AppearanceShared {
-                    field: field.map(str::to_owned),
-                },
-                grant.role.clone(),
-            );
-        }
+    if let Some(Object::Reference(old_dict_id)) = old_ap
+        && (changed || rewrites)
+        && review.index.count(old_dict_id) > 1
+    {
+        review.object_to_id(
+            owner,
+            Problem::AppearanceShared {
+                field: field.map(str::to_owned),
+            },
+            grant.role.clone(),
+        );
     }
     Ok(())
 }

@@ -127,22 +127,22 @@ fn acroform(
     } else {
         ModificationLevel::LtaUpdates
     };
-    if let Object::Reference(id) = new_value {
-        if review.written_after(*id) {
-            let usage = Usage::new(Container::Object(root), vec![Step::key("AcroForm")]);
-            review.approve(*id, Scope::At(usage), Grant::new(level, Role::Form));
-        }
+    if let Object::Reference(id) = new_value
+        && review.written_after(*id)
+    {
+        let usage = Usage::new(Container::Object(root), vec![Step::key("AcroForm")]);
+        review.approve(*id, Scope::At(usage), Grant::new(level, Role::Form));
     }
-    if let Some(Object::Reference(list)) = new_form.get(b"Fields") {
-        if review.written_after(*list) {
-            let mut path = prefix.clone();
-            path.push(Step::key("Fields"));
-            review.approve(
-                *list,
-                Scope::At(Usage::new(container, path)),
-                Grant::new(ModificationLevel::LtaUpdates, Role::FieldList),
-            );
-        }
+    if let Some(Object::Reference(list)) = new_form.get(b"Fields")
+        && review.written_after(*list)
+    {
+        let mut path = prefix.clone();
+        path.push(Step::key("Fields"));
+        review.approve(
+            *list,
+            Scope::At(Usage::new(container, path)),
+            Grant::new(ModificationLevel::LtaUpdates, Role::FieldList),
+        );
     }
     if let Some(resources) = new_form.get(b"DR") {
         let mut path = prefix;
@@ -486,20 +486,19 @@ fn signature_field(review: &mut Review<'_>, old: &Field, new: &Field) -> Result<
     }
     if signing {
         signature_value(review, new, visible)?;
-    } else if was_signed {
-        if let Some(Object::Reference(id)) = new.dict.get(b"V") {
-            if review.is_touched(*id) {
-                review.object_to_id(
-                    *id,
-                    Problem::SignedFieldChanged {
-                        field: name.to_owned(),
-                    },
-                    Role::SignatureValue {
-                        field: name.to_owned(),
-                    },
-                );
-            }
-        }
+    } else if was_signed
+        && let Some(Object::Reference(id)) = new.dict.get(b"V")
+        && review.is_touched(*id)
+    {
+        review.object_to_id(
+            *id,
+            Problem::SignedFieldChanged {
+                field: name.to_owned(),
+            },
+            Role::SignatureValue {
+                field: name.to_owned(),
+            },
+        );
     }
     Ok(())
 }
