@@ -67,8 +67,9 @@ pub async fn run(args: ServeArgs) -> CliResult {
         &settings.verification.crls,
     )
     .map_err(|error| CliError::Usage(format!("signature verification: {error}")))?;
-    // One uploaded file may take as long as a whole request is allowed to: beyond that nobody
-    // waits for its report, and the work stops instead of holding a verification slot.
+    // The files of one upload together may take as long as a whole request is allowed to:
+    // beyond that nobody waits for their reports, and the work stops instead of holding a
+    // verification slot (`http::verify` shares the budget between the files).
     let limits = crate::pdf::Limits {
         max_processing_time: Some(settings.http.request_timeout),
         ..verifier.limits().clone()

@@ -8,7 +8,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Json;
 use axum::extract::multipart::MultipartError;
@@ -26,6 +26,7 @@ use utoipa_axum::routes;
 
 use super::problem::{Problem, ProblemBody, ProblemKind};
 use super::state::AppState;
+use crate::pdf::Limits;
 use crate::verify::Verifier;
 use crate::verify::report::{FileReport, Language, html};
 
@@ -165,10 +166,7 @@ async fn verify(
     let worker = service.clone();
     let reports = tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        files
-            .into_iter()
-            .map(|(name, bytes)| worker.verifier.verify_bytes(&name, bytes))
-            .collect::<Vec<_>>()
+        verify_within_budget(&worker.verifier, files)
     })
     .await
     .map_err(|error| Problem::internal(&error))?;
@@ -181,6 +179,32 @@ async fn verify(
     } else {
         Json(VerifyResponse(reports)).into_response()
     })
+}
+
+/// Verifies `files` one after another. The verifier's processing-time limit is the budget of
+/// the whole request: each file gets what the ones before it left, so one request never holds a
+/// verification slot longer than that.
+fn verify_within_budget(verifier: &Verifier, files: Vec<(String, Bytes)>) -> Vec<FileReport> {
+    let deadline = verifier
+        .limits()
+        .max_processing_time
+        .map(|budget| Instant::now() + budget);
+    files
+        .into_iter()
+        .map(|(name, bytes)| match deadline {
+            Some(deadline) => {
+                let limits = Limits {
+                    max_processing_time: Some(deadline.saturating_duration_since(Instant::now())),
+                    ..verifier.limits().clone()
+                };
+                verifier
+                    .clone()
+                    .with_limits(limits)
+                    .verify_bytes(&name, bytes)
+            }
+            None => verifier.verify_bytes(&name, bytes),
+        })
+        .collect()
 }
 
 /// Every file part, with its file name (or `file-N`), within `limit` bytes in all.

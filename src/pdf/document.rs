@@ -371,6 +371,7 @@ impl Document {
                 .get(range.start as usize..range.end as usize)
                 .unwrap_or_default();
             for chunk in slice.chunks(64 * 1024) {
+                self.check_time()?;
                 sink(chunk);
             }
             return Ok(());
@@ -378,6 +379,7 @@ impl Document {
         let mut buffer = vec![0u8; 64 * 1024];
         let mut position = range.start;
         while position < range.end {
+            self.check_time()?;
             let take = ((range.end - position) as usize).min(buffer.len());
             let chunk = buffer.get_mut(..take).unwrap_or_default();
             self.source

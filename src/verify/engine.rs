@@ -228,10 +228,30 @@ impl Verifier {
                 .map(|certification| certification.permission),
             certified_revision: None,
         };
-        let (reports, file_sha256) = run.verify(signatures, file_findings);
+        let (mut reports, file_sha256) = run.verify(signatures, file_findings);
+        if doc.check_time().is_err() {
+            out_of_time(&mut reports, doc.limits());
+        }
         let mut report = FileReport::new(name, now, reports, Vec::new());
         report.sha256 = file_sha256;
         report
+    }
+}
+
+/// When the processing time ran out, some checks failed only for want of time (reading an
+/// object, decoding a stream): no verdict stands, every signature is INDETERMINATE/TRY_LATER.
+fn out_of_time(reports: &mut [SignatureReport], limits: &Limits) {
+    let limit = limits
+        .max_processing_time
+        .map(|budget| format!("{} ms", budget.as_millis()))
+        .unwrap_or_default();
+    for report in reports {
+        report.indication = Indication::Indeterminate;
+        report.sub_indication = Some(SubIndication::TryLater);
+        report.findings.push(Finding::new(
+            Code::ProcessingTimeExceeded,
+            &[("limit", &limit)],
+        ));
     }
 }
 
@@ -555,8 +575,18 @@ impl Run<'_> {
             let check = timestamps::check(token, covered, &self.context, later_proof);
             report.intact = check.intact && item.geometry.ranges.is_some();
             self.fill_from_timestamp(&mut report, &check, &mut assessment);
-            if check.intact {
-                proof = Some((check.report.gen_time, check.proof_of_existence.is_some()));
+            // Only a timestamp whose ranges are exactly its revision (from the start, around
+            // its own /Contents, to its %%EOF) proves that revision: a token over other bytes
+            // proves nothing about what precedes it, however genuine the token.
+            let covers_its_revision = item.signature.format_problems.is_empty()
+                && item.geometry.problems.is_empty()
+                && item.geometry.ranges.is_some()
+                && !item.overlaps;
+            if check.intact && covers_its_revision {
+                proof = Some(match check.proof_of_existence {
+                    Some(proven) => (proven, true),
+                    None => (check.report.gen_time, false),
+                });
             }
         }
         let (level, docmdp_ok) = self.modifications(item, &mut assessment);

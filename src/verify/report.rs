@@ -819,6 +819,14 @@ pub enum ReportError {
 /// `NO_SIGNATURE` otherwise; a file with a failed or doubtful signature is kept distinct from an
 /// unsigned one, because a clerk must refuse the first and may register the second as paper.
 pub fn file_indication(signatures: &[SignatureReport], errors: &[Finding]) -> FileIndication {
+    // Running out of time says nothing about the file: it was not checked completely.
+    if !errors.is_empty()
+        && errors
+            .iter()
+            .all(|error| error.code == Code::ProcessingTimeExceeded)
+    {
+        return FileIndication::Indeterminate;
+    }
     if !errors.is_empty() {
         return FileIndication::TotalFailed;
     }

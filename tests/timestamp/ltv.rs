@@ -617,18 +617,7 @@ fn an_archive_timestamp_keeps_an_expired_tsa_and_signer_valid() {
         now - Duration::minutes(50),
         now - Duration::minutes(35),
     );
-    let old_tsa = pki()
-        .intermediate_authority()
-        .unwrap()
-        .issue(
-            &CertificateRequest::new("Retired TSA")
-                .key_usage(&[KeyUsage::DigitalSignature])
-                .time_stamping()
-                .validity(now - Duration::minutes(50), now - Duration::minutes(20)),
-        )
-        .unwrap();
-    let old_tsa = support::signer_for(pki(), &old_tsa);
-    let signed = signed_by_hand_with_tsa(&signer, now - Duration::minutes(40), &old_tsa);
+    let signed = signed_by_hand_with_tsa(&signer, now - Duration::minutes(40), &retired_tsa(now));
 
     // Alone, the signature timestamp proves nothing today: its TSA certificate has expired,
     // and so the expired signer certificate cannot be saved.
@@ -712,4 +701,84 @@ async fn a_deferred_signature_completes_at_b_lta() {
     assert_eq!(signature.pades_level, PadesLevel::BLta, "{report:#?}");
     assert!(signature.timestamp.is_some(), "a signature timestamp");
     peers_accept(folder.path(), "deferred.pdf", &signed);
+}
+
+/// A document timestamp by a valid TSA at `gen_time` whose `/ByteRange` skips the file's first
+/// `skip` bytes: its token is genuine over the bytes it names, which are not its revision.
+fn partial_document_timestamp(pdf: Vec<u8>, gen_time: OffsetDateTime, skip: u64) -> Vec<u8> {
+    let doc = Document::from_bytes(pdf).unwrap();
+    let prepared = vanthu::pdf::prepare_document_timestamp(&doc, "DocTimeStamp1").unwrap();
+    let [_, gap_start, gap_end, tail] = prepared.byte_range();
+    let contents = prepared.contents_span();
+    let mut bytes = prepared.bytes().to_vec();
+    let written = format!("[0 {gap_start} {gap_end} {tail}]");
+    let position = bytes
+        .windows(written.len())
+        .rposition(|window| window == written.as_bytes())
+        .unwrap();
+    let forged = format!("[{skip} {} {gap_end} {tail}]", gap_start - skip);
+    let width = "[0 9999999999 9999999999 9999999999]".len();
+    let slot = &mut bytes[position..position + width];
+    slot.fill(b' ');
+    slot[..forged.len()].copy_from_slice(forged.as_bytes());
+    let mut hasher = DigestAlgorithm::Sha256.hasher();
+    hasher.update(&bytes[skip as usize..gap_start as usize]);
+    hasher.update(&bytes[gap_end as usize..]);
+    let asked =
+        vanthu::tsa::TimeStampReq::new(DigestAlgorithm::Sha256, &hasher.finish(), None, None, true)
+            .unwrap();
+    let mut token = HandMade::answering(&asked);
+    token.gen_time = gen_time;
+    let hex = hex::encode_upper(token.sign(&support::tsa_signer(pki())));
+    bytes[contents.start + 1..contents.start + 1 + hex.len()].copy_from_slice(hex.as_bytes());
+    bytes
+}
+
+#[test]
+fn a_document_timestamp_over_other_bytes_proves_nothing_about_the_revision() {
+    // The archive scenario of the test above, with a document timestamp whose token is genuine
+    // but whose /ByteRange skips the file's first bytes: it must not lend its time.
+    let now = OffsetDateTime::now_utc();
+    let signer = short_lived(
+        "Archived Signer",
+        now - Duration::minutes(50),
+        now - Duration::minutes(35),
+    );
+    let signed = signed_by_hand_with_tsa(&signer, now - Duration::minutes(40), &retired_tsa(now));
+    let forged = partial_document_timestamp(signed, now - Duration::minutes(30), 9);
+    let report = verify(forged);
+    let timestamp = report
+        .signatures
+        .iter()
+        .find(|signature| signature.kind == SignatureKind::DocumentTimestamp)
+        .unwrap();
+    assert_eq!(timestamp.indication, Indication::TotalFailed, "{report:#?}");
+    let signature = report
+        .signatures
+        .iter()
+        .find(|signature| signature.kind != SignatureKind::DocumentTimestamp)
+        .unwrap();
+    assert_ne!(signature.indication, Indication::TotalPassed, "{report:#?}");
+    assert!(
+        !signature
+            .findings
+            .iter()
+            .any(|finding| finding.code.as_str() == "DOCUMENT_TIMESTAMP_COVERS"),
+        "{report:#?}"
+    );
+}
+
+/// A TSA whose certificate was valid from 50 to 20 minutes before `now`.
+fn retired_tsa(now: OffsetDateTime) -> LocalKey {
+    let credential = pki()
+        .intermediate_authority()
+        .unwrap()
+        .issue(
+            &CertificateRequest::new("Retired TSA")
+                .key_usage(&[KeyUsage::DigitalSignature])
+                .time_stamping()
+                .validity(now - Duration::minutes(50), now - Duration::minutes(20)),
+        )
+        .unwrap();
+    support::signer_for(pki(), &credential)
 }

@@ -118,6 +118,11 @@ fn a_file_that_takes_too_long_is_reported_not_checked_completely() {
         codes.iter().any(|code| code == "PROCESSING_TIME_EXCEEDED"),
         "{codes:?}"
     );
+    // Not checked completely is not the same as failed.
+    assert_eq!(
+        report.indication,
+        vanthu::verify::report::FileIndication::Indeterminate
+    );
     // Without the limit the same file is checked completely.
     let report = vanthu::verify::Verifier::new(Default::default()).verify_bytes("slow.pdf", pdf);
     assert!(!report.signatures.is_empty());
