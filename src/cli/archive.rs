@@ -131,10 +131,11 @@ async fn renew_file(
     };
     let (input, renewal) = {
         let limits = limits.clone();
+        let sources = sources.clone();
         tokio::task::spawn_blocking(move || -> Result<_, LtvError> {
             let input: Arc<[u8]> = input.into();
             let doc = Document::from_bytes_with_limits(input.clone(), limits)?;
-            let renewal = ltv::renewal(&doc, margin, OffsetDateTime::now_utc())?;
+            let renewal = ltv::renewal(&doc, &sources, margin, OffsetDateTime::now_utc())?;
             Ok((input, renewal))
         })
         .await
@@ -144,7 +145,7 @@ async fn renew_file(
     let why = match &renewal {
         Renewal::Unsigned => return Ok(Outcome::Unsigned),
         Renewal::NotDue { renew_after, .. } => return Ok(Outcome::NotDue(*renew_after)),
-        Renewal::NotTimestamped => "no timestamp yet".to_owned(),
+        Renewal::NotTimestamped => "no valid timestamp".to_owned(),
         Renewal::Due(last) => match last.tsa_not_after {
             Some(not_after) => format!(
                 "the TSA certificate of {} expires {}",

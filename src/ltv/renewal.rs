@@ -9,14 +9,16 @@ use time::{Duration, OffsetDateTime};
 
 use super::document_timestamp::{add_document_timestamp, blocking};
 use super::error::LtvError;
-use super::levels::add_validation_data;
 use super::validation_data::{
-    Material, ValidationSources, stored_signatures, validation_data_for_token,
+    Material, ValidationSources, missing_validation_data, stored_signatures,
+    validation_data_for_token,
 };
 use crate::cms::{TimeStampToken, find_signer_certificate, parse_signed_data};
-use crate::pdf::{Document, DssUpdate, Limits, VriEntry, append_dss};
+use crate::pdf::{Document, Limits, append_dss};
 use crate::pki::cert::Certificate;
+use crate::pki::indication::Indication;
 use crate::tsa::Timestamper;
+use crate::verify::Verifier;
 
 /// The most recent timestamp of a document: a document timestamp or a signature timestamp.
 #[derive(Debug, Clone)]
@@ -30,8 +32,6 @@ pub struct LastTimestamp {
     pub tsa_not_after: Option<OffsetDateTime>,
     /// The token's DER.
     pub token: Vec<u8>,
-    /// The field's `/Contents` bytes when it is a document timestamp (its `/VRI` key).
-    contents: Option<Vec<u8>>,
 }
 
 /// What an archive run should do with a document.
@@ -39,8 +39,8 @@ pub struct LastTimestamp {
 pub enum Renewal {
     /// No signature: nothing to keep valid.
     Unsigned,
-    /// Signed, with no timestamp at all: a document timestamp gives it its first proof of
-    /// existence.
+    /// Signed, with no timestamp that validates: a document timestamp gives it a proof of
+    /// existence from now on.
     NotTimestamped,
     /// The latest timestamp's TSA certificate expires within the margin (or is not known).
     Due(LastTimestamp),
@@ -58,12 +58,18 @@ impl Renewal {
 }
 
 /// Decides whether `doc` needs renewal at `now`, renewing `margin` before the TSA certificate
-/// of its latest timestamp expires.
-pub fn renewal(doc: &Document, margin: Duration, now: OffsetDateTime) -> Result<Renewal, LtvError> {
+/// of its latest valid timestamp expires. Timestamps are judged by the verifier with `sources`:
+/// a token that does not validate (forged, untrusted, over other data) never postpones a renewal.
+pub fn renewal(
+    doc: &Document,
+    sources: &ValidationSources,
+    margin: Duration,
+    now: OffsetDateTime,
+) -> Result<Renewal, LtvError> {
     if stored_signatures(doc)?.is_empty() {
         return Ok(Renewal::Unsigned);
     }
-    let Some(last) = last_timestamp(doc)? else {
+    let Some(last) = last_timestamp(doc, sources)? else {
         return Ok(Renewal::NotTimestamped);
     };
     let renew_after = last
@@ -75,27 +81,31 @@ pub fn renewal(doc: &Document, margin: Duration, now: OffsetDateTime) -> Result<
     })
 }
 
-/// The latest valid-looking timestamp of `doc` by genTime. Tokens that do not parse are skipped
-/// (the verifier reports them); their time proves nothing.
-pub fn last_timestamp(doc: &Document) -> Result<Option<LastTimestamp>, LtvError> {
+/// The latest timestamp of `doc` (by genTime) that validates now with `sources`: a document
+/// timestamp or a signature timestamp.
+pub fn last_timestamp(
+    doc: &Document,
+    sources: &ValidationSources,
+) -> Result<Option<LastTimestamp>, LtvError> {
+    let valid = valid_timestamps(doc, sources);
     let dss_certificates = doc.latest().dss()?.unwrap_or_default().certs;
     let mut latest: Option<LastTimestamp> = None;
     for signature in stored_signatures(doc)? {
-        let tokens: Vec<(Vec<u8>, Option<Vec<u8>>)> = if signature.document_timestamp {
-            vec![(signature.contents.clone(), Some(signature.contents.clone()))]
+        let tokens: Vec<Vec<u8>> = if signature.document_timestamp {
+            vec![signature.contents.clone()]
         } else {
             parse_signed_data(&signature.contents)
                 .ok()
                 .and_then(|signed| signed.signer_infos.first().map(|s| s.timestamp_tokens()))
                 .unwrap_or_default()
-                .into_iter()
-                .map(|token| (token, None))
-                .collect()
         };
-        for (der, contents) in tokens {
+        for der in tokens {
             let Some(found) = describe(&der, &dss_certificates) else {
                 continue;
             };
+            if !valid.contains(&(signature.field.clone(), found.gen_time)) {
+                continue;
+            }
             if latest
                 .as_ref()
                 .is_none_or(|latest| found.gen_time > latest.gen_time)
@@ -103,13 +113,29 @@ pub fn last_timestamp(doc: &Document) -> Result<Option<LastTimestamp>, LtvError>
                 latest = Some(LastTimestamp {
                     field: signature.field.clone(),
                     document_timestamp: signature.document_timestamp,
-                    contents,
                     ..found
                 });
             }
         }
     }
     Ok(latest)
+}
+
+/// (field, genTime) of every timestamp the verifier accepts in `doc` now.
+fn valid_timestamps(doc: &Document, sources: &ValidationSources) -> Vec<(String, OffsetDateTime)> {
+    let verifier = Verifier::new(sources.trust.clone())
+        .with_policy(sources.policy.clone())
+        .with_crls(sources.crls.clone());
+    let report = verifier.verify_document("renewal", doc, OffsetDateTime::now_utc());
+    report
+        .signatures
+        .iter()
+        .filter_map(|signature| {
+            let timestamp = signature.timestamp.as_ref()?;
+            (timestamp.indication == Indication::TotalPassed)
+                .then(|| (signature.field.clone(), timestamp.gen_time))
+        })
+        .collect()
 }
 
 /// The time and TSA of a token (DER, zero padding allowed).
@@ -135,7 +161,6 @@ fn describe(der: &[u8], dss_certificates: &[Vec<u8>]) -> Option<LastTimestamp> {
         tsa_subject: tsa.as_ref().map(|cert| cert.subject().to_string()),
         tsa_not_after: tsa.as_ref().map(Certificate::not_after),
         token: exact.to_vec(),
-        contents: None,
     })
 }
 
@@ -161,30 +186,19 @@ fn add_renewal_data(
     sources: &ValidationSources,
     limits: Limits,
 ) -> Result<Vec<u8>, LtvError> {
-    let pdf: Arc<[u8]> = pdf.into();
-    let doc = Document::from_bytes_with_limits(pdf.clone(), limits.clone())?;
-    let Some(last) = last_timestamp(&doc)? else {
-        // Signed but never timestamped (or unsigned, refused there): all of its validation
-        // data, as for B-LT.
-        return add_validation_data(pdf.to_vec(), sources, limits);
-    };
+    let doc = Document::from_bytes_with_limits(pdf, limits)?;
+    if stored_signatures(&doc)?.is_empty() {
+        return Err(LtvError::Unsigned);
+    }
     let now = OffsetDateTime::now_utc();
-    let Material { certs, crls } = validation_data_for_token(&doc, sources, now, &last.token)?;
-    let update = DssUpdate {
-        vri: last
-            .contents
-            .iter()
-            .map(|contents| VriEntry {
-                signature_contents: contents.clone(),
-                certs: certs.clone(),
-                crls: crls.clone(),
-                ocsps: Vec::new(),
-                time: Some(now),
-            })
-            .collect(),
-        certs,
-        crls,
-        ocsps: Vec::new(),
-    };
+    // Every signature and timestamp without validation data yet gets it (a B-T document
+    // becomes B-LT before its first archive timestamp); the latest valid timestamp's TSA data
+    // is gathered again, with the CRLs current now.
+    let mut update = missing_validation_data(&doc, sources, now)?.unwrap_or_default();
+    if let Some(last) = last_timestamp(&doc, sources)? {
+        let Material { certs, crls } = validation_data_for_token(&doc, sources, now, &last.token)?;
+        update.certs.extend(certs);
+        update.crls.extend(crls);
+    }
     Ok(append_dss(&doc, &update)?)
 }

@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 
 use super::error::LtvError;
 use crate::cms::{SignedData, find_signer_certificate, parse_signed_data};
-use crate::pdf::{Document, DssUpdate, Object, VriEntry};
+use crate::pdf::{Document, DssUpdate, Object, VriEntry, vri_key};
 use crate::pki::crl::{CrlOutcome, CrlSource, RevocationStatus, SourcedCrl, UnknownRevocation};
 use crate::pki::indication::SubIndication;
 use crate::pki::path::{
@@ -94,6 +94,30 @@ pub fn validation_data(
         update.vri.push(entry);
     }
     Ok(update)
+}
+
+/// The validation data of the signatures and document timestamps that have no `/VRI` entry yet
+/// (for renewals: what earlier updates stored stays, what is missing is added). `None` when
+/// every one has its entry.
+pub(super) fn missing_validation_data(
+    doc: &Document,
+    sources: &ValidationSources,
+    now: OffsetDateTime,
+) -> Result<Option<DssUpdate>, LtvError> {
+    let stored = doc.latest().dss()?.unwrap_or_default();
+    let missing: Vec<StoredSignature> = stored_signatures(doc)?
+        .into_iter()
+        .filter(|signature| !stored.vri.contains_key(&vri_key(&signature.contents)))
+        .collect();
+    if missing.is_empty() {
+        return Ok(None);
+    }
+    let gatherer = Gatherer::new(doc, sources, now)?;
+    let mut update = DssUpdate::default();
+    for signature in &missing {
+        update.vri.push(gatherer.for_signature(signature)?);
+    }
+    Ok(Some(update))
 }
 
 /// The validation data of one timestamp token's TSA (for renewals).

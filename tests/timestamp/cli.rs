@@ -193,6 +193,11 @@ fn sign_at_each_level_then_extend_and_renew_from_the_command_line() {
     let (passed, level, timestamps) = setup.verify(&archive.join("b.pdf").display().to_string());
     assert!(passed);
     assert_eq!((level.as_str(), timestamps), ("B-LTA", 1));
+    let renewed = vanthu::pdf::Document::from_bytes(read(&archive, "b.pdf")).unwrap();
+    let dss = renewed.latest().dss().unwrap().expect("a /DSS");
+    let intermediate_crl = std::fs::read(setup.pki.join("crl/intermediate.crl")).unwrap();
+    assert!(dss.crls.contains(&intermediate_crl), "the signer's CRL");
+    assert!(!dss.vri.is_empty(), "a /VRI entry for the signature");
 }
 
 #[test]

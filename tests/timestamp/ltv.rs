@@ -425,7 +425,9 @@ async fn renewal_adds_a_document_timestamp_when_the_tsa_certificate_nears_expiry
     .unwrap();
     let doc = Document::from_bytes(signed.clone()).unwrap();
     let now = OffsetDateTime::now_utc();
-    let last = ltv::last_timestamp(&doc).unwrap().expect("a timestamp");
+    let last = ltv::last_timestamp(&doc, &sources())
+        .unwrap()
+        .expect("a timestamp");
     assert!(
         last.document_timestamp,
         "the document timestamp is the latest"
@@ -437,14 +439,14 @@ async fn renewal_adds_a_document_timestamp_when_the_tsa_certificate_nears_expiry
 
     // A margin shorter than what is left: nothing to do.
     let margin = until_expiry - Duration::days(1);
-    match ltv::renewal(&doc, margin, now).unwrap() {
+    match ltv::renewal(&doc, &sources(), margin, now).unwrap() {
         Renewal::NotDue { renew_after, .. } => {
             assert_eq!(renew_after, tsa_not_after - margin);
         }
         other => panic!("expected NotDue, got {other:?}"),
     }
     // A margin longer than what is left: due.
-    let renewal = ltv::renewal(&doc, until_expiry + Duration::days(1), now).unwrap();
+    let renewal = ltv::renewal(&doc, &sources(), until_expiry + Duration::days(1), now).unwrap();
     assert!(renewal.is_due(), "{renewal:?}");
 
     let renewed = ltv::renew(signed.clone(), timestamper(), &sources(), Limits::default())
@@ -459,7 +461,9 @@ async fn renewal_adds_a_document_timestamp_when_the_tsa_certificate_nears_expiry
     );
     assert_eq!(count_document_timestamps(&report), 2);
     let renewed_doc = Document::from_bytes(renewed).unwrap();
-    let newest = ltv::last_timestamp(&renewed_doc).unwrap().unwrap();
+    let newest = ltv::last_timestamp(&renewed_doc, &sources())
+        .unwrap()
+        .unwrap();
     assert!(newest.gen_time >= last.gen_time);
     assert_ne!(newest.field, last.field, "a new document timestamp field");
     // The first document timestamp's validation data went in before the new one covered it.
@@ -472,7 +476,7 @@ async fn renewal_adds_a_document_timestamp_when_the_tsa_certificate_nears_expiry
     // Unsigned and never-timestamped documents.
     let unsigned = Document::from_bytes(simple_pdf()).unwrap();
     assert!(matches!(
-        ltv::renewal(&unsigned, Duration::days(90), now).unwrap(),
+        ltv::renewal(&unsigned, &sources(), Duration::days(90), now).unwrap(),
         Renewal::Unsigned
     ));
     let plain = ltv::sign(
@@ -487,7 +491,71 @@ async fn renewal_adds_a_document_timestamp_when_the_tsa_certificate_nears_expiry
     .unwrap();
     let plain = Document::from_bytes(plain).unwrap();
     assert!(matches!(
-        ltv::renewal(&plain, Duration::days(90), now).unwrap(),
+        ltv::renewal(&plain, &sources(), Duration::days(90), now).unwrap(),
+        Renewal::NotTimestamped
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn renewing_a_b_t_document_stores_the_signer_data_before_the_archive_timestamp() {
+    let signed = ltv::sign(
+        simple_pdf(),
+        SignOptions::default(),
+        person(),
+        Level::BT,
+        Some(timestamper()),
+        &sources(),
+    )
+    .await
+    .unwrap();
+    let renewed = ltv::renew(signed.clone(), timestamper(), &sources(), Limits::default())
+        .await
+        .unwrap();
+    let doc = Document::from_bytes(renewed.clone()).unwrap();
+    let dss = doc.latest().dss().unwrap().expect("a /DSS");
+    // The signer's chain and CRLs (not only the TSA's), under the signature's /VRI key.
+    assert!(dss.crls.contains(&pki().intermediate_crl));
+    let signature_contents = Document::from_bytes(signed)
+        .unwrap()
+        .latest()
+        .signature_fields()
+        .unwrap()[0]
+        .signature
+        .as_ref()
+        .unwrap()
+        .dict
+        .get(b"Contents")
+        .and_then(|contents| contents.as_string())
+        .unwrap()
+        .bytes
+        .clone();
+    let entry = &dss.vri[&vanthu::pdf::vri_key(&signature_contents)];
+    assert!(entry.certs.contains(&pki().intermediate.certificate));
+    let report = verify(renewed);
+    assert_eq!(
+        report.indication,
+        FileIndication::TotalPassed,
+        "{report:#?}"
+    );
+    assert_eq!(count_document_timestamps(&report), 1);
+}
+
+#[test]
+fn a_timestamp_that_does_not_validate_never_postpones_renewal() {
+    // A signature timestamp by a TSA nobody trusts, claiming to be fresh, with a certificate
+    // valid for years: renewal must not believe it.
+    let now = OffsetDateTime::now_utc();
+    let signer = short_lived(
+        "Fresh Signer",
+        now - Duration::minutes(5),
+        now + Duration::days(30),
+    );
+    let untrusted_tsa = support::tsa_signer(support::foreign_pki());
+    let signed = signed_by_hand_with_tsa(&signer, now, &untrusted_tsa);
+    let doc = Document::from_bytes(signed).unwrap();
+    assert!(ltv::last_timestamp(&doc, &sources()).unwrap().is_none());
+    assert!(matches!(
+        ltv::renewal(&doc, &sources(), Duration::days(1), now).unwrap(),
         Renewal::NotTimestamped
     ));
 }
