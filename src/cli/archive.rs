@@ -165,7 +165,9 @@ async fn renew_file(
     Ok(Outcome::Renewed(why))
 }
 
-/// The PDFs named: files as given, folders searched recursively (sorted, hidden entries skipped).
+/// The PDFs named: files as given, folders searched recursively (sorted, hidden entries and
+/// symbolic links to folders skipped, so that a link loop cannot recurse forever). A file
+/// reached twice (two names, a link) is renewed once.
 fn pdf_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
     let mut files = Vec::new();
     for path in paths {
@@ -176,6 +178,8 @@ fn pdf_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
             files.push(path.clone());
         }
     }
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|file| seen.insert(std::fs::canonicalize(file).unwrap_or_else(|_| file.clone())));
     Ok(files)
 }
 
@@ -191,8 +195,13 @@ fn collect_pdfs(folder: &Path, files: &mut Vec<PathBuf>) -> Result<(), CliError>
         .collect();
     entries.sort();
     for entry in entries {
-        if entry.is_dir() {
+        let Ok(metadata) = std::fs::symlink_metadata(&entry) else {
+            continue;
+        };
+        if metadata.is_dir() {
             collect_pdfs(&entry, files)?;
+        } else if metadata.file_type().is_symlink() && entry.is_dir() {
+            continue;
         } else if entry
             .extension()
             .is_some_and(|extension| extension.eq_ignore_ascii_case("pdf"))

@@ -435,9 +435,21 @@ fn algorithm(
 }
 
 /// Writes `bytes` to a temporary file in OUT's folder and renames it to OUT: OUT appears whole
-/// or not at all.
+/// or not at all. Replacing an existing file keeps its permissions, and a symbolic link is
+/// followed: its target is replaced, the link stays.
 pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
-    let folder = match path.parent() {
+    let is_link = std::fs::symlink_metadata(path)
+        .map(|metadata| metadata.file_type().is_symlink())
+        .unwrap_or(false);
+    let target = if is_link {
+        std::fs::canonicalize(path).map_err(|error| CliError::io(path, error))?
+    } else {
+        path.to_path_buf()
+    };
+    let permissions = std::fs::metadata(&target)
+        .ok()
+        .map(|metadata| metadata.permissions());
+    let folder = match target.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
@@ -446,10 +458,15 @@ pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CliError
         .suffix(".pdf.tmp")
         .tempfile_in(folder)
         .map_err(|error| CliError::io(folder, error))?;
+    if let Some(permissions) = permissions {
+        file.as_file()
+            .set_permissions(permissions)
+            .map_err(|error| CliError::io(file.path().to_path_buf(), error))?;
+    }
     file.write_all(bytes)
         .and_then(|()| file.as_file().sync_all())
         .map_err(|error| CliError::io(file.path().to_path_buf(), error))?;
-    file.persist(path)
-        .map_err(|error| CliError::io(path, error.error))?;
+    file.persist(&target)
+        .map_err(|error| CliError::io(&target, error.error))?;
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! `vanthu sign --level`, `vanthu extend` on our own and on pyHanko's signatures, `vanthu archive
 //! renew`, and the refusals that must leave every file as it was.
 
+use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -144,6 +145,11 @@ fn sign_at_each_level_then_extend_and_renew_from_the_command_line() {
     std::fs::copy(setup.dir.join("B-LTA.pdf"), archive.join("2026/a.pdf")).unwrap();
     std::fs::copy(setup.dir.join("B-T.pdf"), archive.join("b.pdf")).unwrap();
     std::fs::copy(setup.dir.join("in.pdf"), archive.join("unsigned.pdf")).unwrap();
+    // A link loop and a second name for a.pdf: walked once, renewed once, links kept.
+    std::os::unix::fs::symlink("..", archive.join("2026/up")).unwrap();
+    std::os::unix::fs::symlink("2026/a.pdf", archive.join("link.pdf")).unwrap();
+    let readable = std::fs::Permissions::from_mode(0o644);
+    std::fs::set_permissions(archive.join("2026/a.pdf"), readable).unwrap();
     let before = read(&archive, "2026/a.pdf");
     let mut renew: Vec<String> = vec!["archive".into(), "renew".into()];
     renew.extend(setup.ltv_args());
@@ -184,6 +190,17 @@ fn sign_at_each_level_then_extend_and_renew_from_the_command_line() {
     );
     let after = read(&archive, "2026/a.pdf");
     assert!(after.len() > before.len() && after.starts_with(&before));
+    let mode = std::fs::metadata(archive.join("2026/a.pdf"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o644, "the file keeps its permissions");
+    assert!(
+        std::fs::symlink_metadata(archive.join("link.pdf"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
     let renewed = archive.join("2026/a.pdf").display().to_string();
     let (passed, level, timestamps) = setup.verify(&renewed);
     assert!(passed);
