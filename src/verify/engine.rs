@@ -30,7 +30,7 @@ use time::OffsetDateTime;
 
 use crate::crypto::DigestAlgorithm;
 use crate::pdf::{Document, FileSource, Limit, Limits, PdfError, Source};
-use crate::pki::crl::{CrlSource, SourcedCrl};
+use crate::pki::crl::{CrlOutcome, CrlSource, RevocationStatus, SourcedCrl, UnknownRevocation};
 use crate::pki::indication::{Indication, SubIndication, outcome};
 use crate::pki::path::{CertificateSource, PathValidation, Purpose, SourcedCertificate};
 use crate::pki::policy::ValidationPolicy;
@@ -217,9 +217,7 @@ impl Verifier {
             doc,
             layout: FileLayout::of(doc),
             context,
-            dss_has_validation_data: !(dss.certs.is_empty()
-                && dss.crls.is_empty()
-                && dss.ocsps.is_empty()),
+            dss_has_ocsp: !dss.ocsps.is_empty(),
             dss_certificates: dss.certs,
             certification: latest
                 .certification()
@@ -315,8 +313,9 @@ struct Run<'a> {
     doc: &'a Document,
     layout: FileLayout,
     context: ChainContext<'a>,
-    dss_has_validation_data: bool,
     dss_certificates: Vec<Vec<u8>>,
+    /// The `/DSS` holds OCSP responses (not read, see `carries_validation_data`).
+    dss_has_ocsp: bool,
     /// The document's DocMDP permission, from its certification signature.
     certification: Option<crate::pdf::DocMdpPermission>,
     /// The revision the certification signature covers (set once geometries are known).
@@ -736,12 +735,6 @@ impl Run<'_> {
             || !covering.is_empty();
         if report.pades_level == PadesLevel::BB && timestamped {
             report.pades_level = PadesLevel::BT;
-            if self.dss_has_validation_data {
-                report.pades_level = PadesLevel::BLt;
-                if !covering.is_empty() {
-                    report.pades_level = PadesLevel::BLta;
-                }
-            }
         }
 
         let Some(certificate) = &crypto.signer_certificate else {
@@ -770,9 +763,69 @@ impl Run<'_> {
             Purpose::DocumentSigning,
             time,
         ) {
-            Ok(path) => self.apply_path(&path, report, assessment),
+            Ok(path) => {
+                // B-LT: the document itself carries what validated the path.
+                if report.pades_level == PadesLevel::BT
+                    && self.carries_validation_data(&path, parsed)
+                {
+                    report.pades_level = if covering.is_empty() {
+                        PadesLevel::BLt
+                    } else {
+                        PadesLevel::BLta
+                    };
+                }
+                self.apply_path(&path, report, assessment)
+            }
             Err(finding) => assessment.fail(SubIndication::FormatFailure, *finding),
         }
+    }
+
+    /// Whether the document carries the validation data of `path` (B-LT): every certificate
+    /// below the root is in the `/DSS` or the CMS, with revocation data from the document — a
+    /// CRL from it that told the status, or, as OCSP responses are not read by this verifier,
+    /// OCSP responses in the `/DSS` (counted as present, as a structural check). The level is
+    /// about what the file holds; whether its chain is trusted is the indication's business.
+    fn carries_validation_data(&self, path: &PathValidation, parsed: &ParsedCms) -> bool {
+        let document_crls: Vec<String> = self
+            .context
+            .crls
+            .iter()
+            .filter(|crl| crl.source == CrlSource::Dss)
+            .map(|crl| crl.crl.sha256_hex())
+            .chain(parsed.signed_data.crls.iter().filter_map(|der| {
+                SourcedCrl::from_der(der, CrlSource::Cms)
+                    .ok()
+                    .map(|crl| crl.crl.sha256_hex())
+            }))
+            .collect();
+        !path.chain.is_empty()
+            && path
+                .chain
+                .iter()
+                .filter(|element| {
+                    !element.certificate.is_self_issued()
+                        && !matches!(
+                            element.revocation.status,
+                            RevocationStatus::Unknown {
+                                why: UnknownRevocation::TrustAnchor
+                            }
+                        )
+                })
+                .all(|element| {
+                    let der = element.certificate.der();
+                    let embedded = self.dss_certificates.iter().any(|known| known == der)
+                        || parsed
+                            .signed_data
+                            .certificates
+                            .iter()
+                            .any(|known| known == der);
+                    let revocation_embedded = self.dss_has_ocsp
+                        || element.revocation.crls.iter().any(|considered| {
+                            considered.outcome == CrlOutcome::Used
+                                && document_crls.contains(&considered.sha256)
+                        });
+                    embedded && revocation_embedded
+                })
     }
 
     fn apply_path(

@@ -850,3 +850,30 @@ fn retired_tsa(now: OffsetDateTime) -> LocalKey {
         .unwrap();
     support::signer_for(pki(), &credential)
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dss_without_the_signature_data_is_not_b_lt() {
+    let signed = ltv::sign(
+        simple_pdf(),
+        SignOptions::default(),
+        person(),
+        Level::BT,
+        Some(timestamper()),
+        &sources(),
+    )
+    .await
+    .unwrap();
+    // A /DSS holding only an unrelated certificate: something is there, not what validates.
+    let doc = Document::from_bytes(signed).unwrap();
+    let unrelated = vanthu::pdf::DssUpdate {
+        certs: vec![support::foreign_pki().root.certificate.clone()],
+        ..Default::default()
+    };
+    let with_dss = vanthu::pdf::append_dss(&doc, &unrelated).unwrap();
+    let report = verify(with_dss);
+    assert_eq!(
+        report.signatures[0].pades_level,
+        PadesLevel::BT,
+        "{report:#?}"
+    );
+}
