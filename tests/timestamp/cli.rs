@@ -111,6 +111,33 @@ impl Setup {
     }
 }
 
+impl Setup {
+    /// pyHanko accepts every signature and timestamp of `file` as intact, valid and trusted
+    /// under the development root, and qpdf finds it clean (pdfsig cannot check document
+    /// timestamps: the library tests hold it to the rest).
+    fn peers_accept(&self, file: &str) {
+        let Some(peer_verify) = common::require("peer-verify", common::peer_verify()) else {
+            return;
+        };
+        let verdict = Command::new(&peer_verify)
+            .current_dir(&self.dir)
+            .args(["--json", "--trust", &self.path("root.cert.pem"), file])
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&verdict.stdout)
+            .unwrap_or_else(|_| panic!("{}", describe(&verdict)));
+        for row in report[0]["pyhanko"].as_array().unwrap() {
+            assert_eq!(row["bottom_line"], true, "{file}: {report:#}");
+            assert_eq!(row["trusted"], true, "{file}: {report:#}");
+            if let Some(timestamp) = row.get("timestamp").filter(|value| !value.is_null()) {
+                assert_eq!(timestamp["valid"], true, "{file}: {report:#}");
+                assert_eq!(timestamp["trusted"], true, "{file}: {report:#}");
+            }
+        }
+        assert_eq!(report[0]["qpdf"]["clean"], true, "{file}: {report:#}");
+    }
+}
+
 fn describe(output: &Output) -> String {
     format!(
         "exit {:?}\nstdout: {}\nstderr: {}",
@@ -136,6 +163,7 @@ fn sign_at_each_level_then_extend_and_renew_from_the_command_line() {
         assert!(passed, "{level}");
         assert_eq!(found, expected);
         assert_eq!(timestamps, usize::from(level == "B-LTA"));
+        setup.peers_accept(&output_name);
     }
 
     // Renewal: nothing is due with no margin; everything with a margin beyond the TSA
