@@ -33,8 +33,19 @@ const IMAGE_FILTERS: &[&[u8]] = &[
     b"JBIG2Decode",
 ];
 
+/// Longest filter chain accepted. Real files use one or two filters; each step may produce up
+/// to the decompression limit, so an unbounded chain multiplies that work.
+pub const MAX_FILTERS: usize = 8;
+
 /// Applies `steps` in order. Stops at the first image codec and returns the rest as `remaining`.
 pub fn decode(data: Vec<u8>, steps: &[FilterStep], max_output: usize) -> Result<DecodedStream> {
+    if steps.len() > MAX_FILTERS {
+        return Err(PdfError::limit(
+            Limit::FilterChain,
+            steps.len() as u64,
+            MAX_FILTERS as u64,
+        ));
+    }
     let mut data = data;
     for (index, step) in steps.iter().enumerate() {
         let name = step.name.as_bytes();
@@ -44,12 +55,25 @@ pub fn decode(data: Vec<u8>, steps: &[FilterStep], max_output: usize) -> Result<
                 remaining: steps.get(index..).unwrap_or_default().to_vec(),
             });
         }
+        if is_identity_crypt(step) {
+            continue;
+        }
         data = apply(&data, step, max_output)?;
     }
     Ok(DecodedStream {
         data,
         remaining: Vec::new(),
     })
+}
+
+/// `/Crypt` with the Identity crypt filter (the default): the data passes unchanged.
+fn is_identity_crypt(step: &FilterStep) -> bool {
+    step.name.as_bytes() == b"Crypt"
+        && step
+            .params
+            .as_ref()
+            .and_then(|dict| dict.get(b"Name"))
+            .is_none_or(|name| name.is_name("Identity"))
 }
 
 fn apply(data: &[u8], step: &FilterStep, max_output: usize) -> Result<Vec<u8>> {
@@ -68,16 +92,10 @@ fn apply(data: &[u8], step: &FilterStep, max_output: usize) -> Result<Vec<u8>> {
         b"ASCII85Decode" | b"A85" => ascii85(data, max_output),
         b"RunLengthDecode" | b"RL" => run_length(data, max_output),
         b"Crypt" => {
-            let identity = params
-                .and_then(|dict| dict.get(b"Name"))
-                .is_none_or(|name| name.is_name("Identity"));
-            if identity {
-                Ok(data.to_vec())
-            } else {
-                Err(PdfError::UnsupportedFilter {
-                    filter: "Crypt (non-Identity)".to_string(),
-                })
-            }
+            // Identity is skipped by `decode`; any other crypt filter needs decryption.
+            Err(PdfError::UnsupportedFilter {
+                filter: "Crypt (non-Identity)".to_string(),
+            })
         }
         other => Err(PdfError::UnsupportedFilter {
             filter: String::from_utf8_lossy(other).into_owned(),
@@ -521,6 +539,27 @@ mod tests {
     fn unknown_filter_is_an_error() {
         assert!(matches!(
             decode(vec![], &[step("Foo", None)], 100),
+            Err(PdfError::UnsupportedFilter { .. })
+        ));
+    }
+
+    #[test]
+    fn identity_crypt_passes_and_long_chains_are_refused() {
+        let mut chain = vec![step("FlateDecode", None)];
+        chain.extend(std::iter::repeat_n(step("Crypt", None), MAX_FILTERS - 1));
+        let decoded = decode(deflate(b"data"), &chain, 100).unwrap();
+        assert_eq!(decoded.data, b"data");
+        chain.push(step("Crypt", None));
+        assert!(matches!(
+            decode(deflate(b"data"), &chain, 100),
+            Err(PdfError::LimitExceeded {
+                limit: Limit::FilterChain,
+                ..
+            })
+        ));
+        let named = Dictionary::new().with("Name", Object::name("StdCF"));
+        assert!(matches!(
+            decode(b"x".to_vec(), &[step("Crypt", Some(named))], 100),
             Err(PdfError::UnsupportedFilter { .. })
         ));
     }

@@ -341,10 +341,24 @@ impl View<'_> {
 
     /// Every terminal signature field (`/FT /Sig`), with its signature dictionary when signed.
     pub fn signature_fields(&self) -> Result<Vec<SignatureField>> {
+        self.signature_fields_up_to(usize::MAX)
+    }
+
+    /// As [`signature_fields`](Self::signature_fields), stopping once more than `max_signed`
+    /// signed fields are found: a file with thousands of fields sharing one large signature
+    /// dictionary must not have it copied thousands of times before it is refused.
+    pub fn signature_fields_up_to(&self, max_signed: usize) -> Result<Vec<SignatureField>> {
         let mut result = Vec::new();
+        let mut signed = 0usize;
         for field in self.fields()? {
             if !field.terminal || !field.is_signature() {
                 continue;
+            }
+            if !field.value.is_null() {
+                signed += 1;
+                if signed > max_signed.saturating_add(1) {
+                    break;
+                }
             }
             let signature = match &field.value {
                 Object::Null => None,

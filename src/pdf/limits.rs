@@ -71,6 +71,8 @@ pub enum Limit {
     TreeNodes,
     /// [`Limits::max_processing_time`], in milliseconds.
     ProcessingTime,
+    /// Filters applied to one stream ([`crate::pdf::filters::MAX_FILTERS`]).
+    FilterChain,
 }
 
 impl fmt::Display for Limit {
@@ -86,6 +88,7 @@ impl fmt::Display for Limit {
             Limit::ObjectsPerStream => "objects per object stream",
             Limit::TreeNodes => "page or field tree size",
             Limit::ProcessingTime => "processing time (ms)",
+            Limit::FilterChain => "filter chain length",
         };
         f.write_str(text)
     }

@@ -214,6 +214,8 @@ struct RawSection {
     /// first-page section may lack it).
     eof: Result<EofMarker>,
     prev: Option<u64>,
+    /// Bytes decoded from xref streams to read this section.
+    decoded: usize,
 }
 
 const HEADER_SEARCH: u64 = 1024;
@@ -332,6 +334,11 @@ pub(crate) fn read_revisions(
     let mut sections: Vec<RawSection> = Vec::new();
     let mut visited = HashSet::new();
     let mut total_entries = 0usize;
+    // Every section may decode an xref stream up to the stream limit; all of them together get
+    // twice that, so that thousands of sections pointing at one compressed bomb (a hybrid
+    // `/XRefStm` may be shared) cannot make opening inflate it thousands of times.
+    let max_total_decoded = limits.max_decompressed_size.saturating_mul(2);
+    let mut total_decoded = 0usize;
     let mut next = Some((startxref, "startxref"));
     while let Some((offset, pointed_by)) = next {
         if !visited.insert(offset) {
@@ -353,6 +360,14 @@ pub(crate) fn read_revisions(
                 Limit::ObjectCount,
                 total_entries as u64,
                 u64::from(limits.max_objects),
+            ));
+        }
+        total_decoded = total_decoded.saturating_add(section.decoded);
+        if total_decoded > max_total_decoded {
+            return Err(PdfError::limit(
+                Limit::DecompressedSize,
+                total_decoded as u64,
+                max_total_decoded as u64,
             ));
         }
         next = section.prev.map(|prev| (prev, "/Prev"));
@@ -397,6 +412,7 @@ fn read_section(
             hybrid_entries: None,
             eof,
             prev,
+            decoded: stream.decoded,
         })
     } else {
         let found = format!("found {}", parser.lexer().excerpt(offset));
@@ -506,12 +522,17 @@ fn read_table_section(
     let eof = read_eof_marker(parser);
     let prev = trailer_offset(&trailer, b"Prev", offset, XrefProblem::BadPrev)?;
     let hybrid_offset = trailer_offset(&trailer, b"XRefStm", offset, XrefProblem::BadXrefStm)?;
-    let (kind, hybrid_entries, stream_id) = match hybrid_offset {
+    let (kind, hybrid_entries, stream_id, decoded) = match hybrid_offset {
         Some(stream_offset) => {
             let stream = read_xref_stream(source, limits, stream_offset, "/XRefStm")?;
-            (XrefKind::Hybrid, Some(stream.entries), Some(stream.id))
+            (
+                XrefKind::Hybrid,
+                Some(stream.entries),
+                Some(stream.id),
+                stream.decoded,
+            )
         }
-        None => (XrefKind::Table, None, None),
+        None => (XrefKind::Table, None, None, 0),
     };
     Ok(RawSection {
         info: XrefSection {
@@ -526,6 +547,7 @@ fn read_table_section(
         hybrid_entries,
         eof,
         prev,
+        decoded,
     })
 }
 
@@ -558,6 +580,8 @@ struct XrefStream {
     trailer: Dictionary,
     entries: HashMap<u32, XrefEntry>,
     end: u64,
+    /// Size of the decoded stream data.
+    decoded: usize,
 }
 
 fn read_xref_stream(
@@ -618,6 +642,7 @@ fn read_xref_stream(
         trailer: stream.dict,
         entries,
         end: parsed.span.end,
+        decoded: decoded.data.len(),
     })
 }
 

@@ -200,7 +200,8 @@ impl Certificate {
             PublicKey::from_x509(cert.public_key()).map_err(CertificateError::MalformedKey)?;
         let mut parsed = Certificate {
             sha256,
-            version: cert.version().0 + 1,
+            // A hostile version field (u32::MAX) must not overflow.
+            version: cert.version().0.saturating_add(1),
             serial: cert.raw_serial().to_vec(),
             subject: DistinguishedName::from_x509(cert.subject()),
             issuer: DistinguishedName::from_x509(cert.issuer()),

@@ -509,8 +509,8 @@ impl Code {
             ),
             Code::TooManySignatures => entry(
                 Error,
-                "Tệp có {count} chữ ký, vượt quá giới hạn kiểm tra {max} chữ ký.",
-                "The file carries {count} signatures, more than the {max} that are checked.",
+                "Tệp có hơn {max} chữ ký, vượt quá giới hạn kiểm tra.",
+                "The file carries more than the {max} signatures that are checked.",
             ),
             Code::DocumentTimestampCovers => entry(
                 Info,

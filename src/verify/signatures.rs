@@ -84,12 +84,16 @@ impl EmbeddedSignature {
     }
 }
 
-/// Every signed signature field of the document as `view` sees it, in field order. Empty
-/// signature fields are left out.
-pub fn embedded_signatures(view: &View<'_>) -> Result<Vec<EmbeddedSignature>, PdfError> {
+/// Every signed signature field of the document as `view` sees it, in field order, reading at
+/// most `max + 1` of them (enough to know there are too many). Empty signature fields are left
+/// out.
+pub fn embedded_signatures(
+    view: &View<'_>,
+    max: usize,
+) -> Result<Vec<EmbeddedSignature>, PdfError> {
     let certification = view.certification()?;
     let mut signatures = Vec::new();
-    for field in view.signature_fields()? {
+    for field in view.signature_fields_up_to(max)? {
         let Some(value) = field.signature else {
             continue;
         };
