@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 
 use super::document::{Document, View};
 use super::error::{PdfError, Result};
+use super::limits::Limit;
 use super::object::{Dictionary, Object, ObjectId, Stream, wrong_type};
 use super::text::{format_pdf_date, parse_pdf_date};
 use super::writer::IncrementalUpdate;
@@ -70,8 +71,9 @@ impl View<'_> {
         let Some(dict) = self.dict_at(&catalog, b"DSS")? else {
             return Ok(None);
         };
+        let mut streams = DssStreams::new(self.document().limits());
         let [certs, crls, ocsps] =
-            CATEGORIES.map(|(key, _)| self.decoded_streams(&dict, key.as_bytes()));
+            CATEGORIES.map(|(key, _)| streams.decode_all(self, &dict, key.as_bytes()));
         let mut dss = Dss {
             certs: certs?,
             crls: crls?,
@@ -85,7 +87,7 @@ impl View<'_> {
                     other => return Err(wrong_type("/VRI entry", "dictionary", &other)),
                 };
                 let [certs, crls, ocsps] =
-                    CATEGORIES.map(|(_, key)| self.decoded_streams(&entry, key.as_bytes()));
+                    CATEGORIES.map(|(_, key)| streams.decode_all(self, &entry, key.as_bytes()));
                 let time = match self.resolve_key(&entry, b"TU")? {
                     Object::String(date) => parse_pdf_date(&date.bytes),
                     _ => None,
@@ -104,16 +106,65 @@ impl View<'_> {
         }
         Ok(Some(dss))
     }
+}
 
-    fn decoded_streams(&self, dict: &Dictionary, key: &[u8]) -> Result<Vec<Vec<u8>>> {
-        let items = self.array_at(dict, key)?.unwrap_or_default();
+/// The streams of one `/DSS` read: each decoded once, however many arrays and `/VRI` entries
+/// name it, and all the bytes handed out bounded, so that thousands of references to one
+/// compressed bomb cost neither thousands of inflations nor their copies.
+struct DssStreams {
+    decoded: HashMap<ObjectId, Vec<u8>>,
+    handed_out: usize,
+    max_handed_out: usize,
+}
+
+impl DssStreams {
+    fn new(limits: &crate::pdf::Limits) -> Self {
+        DssStreams {
+            decoded: HashMap::new(),
+            handed_out: 0,
+            max_handed_out: limits.max_decompressed_size.saturating_mul(8),
+        }
+    }
+
+    fn decode_all(
+        &mut self,
+        view: &View<'_>,
+        dict: &Dictionary,
+        key: &[u8],
+    ) -> Result<Vec<Vec<u8>>> {
+        let items = view.array_at(dict, key)?.unwrap_or_default();
         items
             .iter()
-            .map(|item| match self.resolve(item)? {
-                Object::Stream(stream) => Ok(self.decode_stream(&stream)?.data),
-                other => Err(wrong_type("/DSS entry", "stream", &other)),
+            .map(|item| {
+                let data = match item {
+                    Object::Reference(id) => match self.decoded.get(id) {
+                        Some(data) => data.clone(),
+                        None => {
+                            let data = decode_entry(view, item)?;
+                            self.decoded.insert(*id, data.clone());
+                            data
+                        }
+                    },
+                    direct => decode_entry(view, direct)?,
+                };
+                self.handed_out = self.handed_out.saturating_add(data.len());
+                if self.handed_out > self.max_handed_out {
+                    return Err(PdfError::limit(
+                        Limit::DecompressedSize,
+                        self.handed_out as u64,
+                        self.max_handed_out as u64,
+                    ));
+                }
+                Ok(data)
             })
             .collect()
+    }
+}
+
+fn decode_entry(view: &View<'_>, item: &Object) -> Result<Vec<u8>> {
+    match view.resolve(item)? {
+        Object::Stream(stream) => Ok(view.decode_stream(&stream)?.data),
+        other => Err(wrong_type("/DSS entry", "stream", &other)),
     }
 }
 

@@ -160,3 +160,45 @@ fn corpus_dss_keys_match_signature_contents() {
         dss.vri.keys().collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn a_dss_naming_one_bomb_many_times_is_refused_not_copied() {
+    use std::io::Write as _;
+    // A stream that inflates to 1 MiB, named 100 times: decoded once, and the copies handed out
+    // stop at eight times the stream limit.
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(&vec![0u8; 1024 * 1024]).unwrap();
+    let bomb = encoder.finish().unwrap();
+    let doc = Document::from_bytes(simple_pdf(1, Layout::Streams)).unwrap();
+    let mut update = IncrementalUpdate::new(&doc).unwrap();
+    let stream = update
+        .add(Stream::new(
+            Dictionary::new().with("Filter", Object::name("FlateDecode")),
+            bomb,
+        ))
+        .unwrap();
+    let dss = update
+        .add(Dictionary::new().with("Certs", Object::Array(vec![Object::Reference(stream); 100])))
+        .unwrap();
+    let root = update.root().unwrap();
+    let mut catalog = update.current(root).unwrap();
+    catalog.as_dict_mut().unwrap().insert("DSS", dss);
+    update.set(root, catalog).unwrap();
+    let bytes = update.write().unwrap().bytes;
+    let limits = vanthu::pdf::Limits {
+        max_decompressed_size: 2 * 1024 * 1024,
+        ..vanthu::pdf::Limits::default()
+    };
+    let doc = Document::from_bytes_with_limits(bytes, limits).unwrap();
+    let error = doc.latest().dss().unwrap_err();
+    assert!(
+        matches!(
+            error.root_cause(),
+            vanthu::pdf::PdfError::LimitExceeded {
+                limit: vanthu::pdf::Limit::DecompressedSize,
+                ..
+            }
+        ),
+        "{error}"
+    );
+}
