@@ -15,6 +15,15 @@ impl VerificationCache {
         Self::default()
     }
 
+    /// The result already known for this pair, if any.
+    pub fn cached(
+        &self,
+        object: &[u8; 32],
+        key_owner: &[u8; 32],
+    ) -> Option<Result<(), CryptoError>> {
+        self.0.get(&(*object, *key_owner)).cloned()
+    }
+
     /// The cached result, or `verify`'s, remembered.
     pub fn get_or_verify(
         &mut self,

@@ -442,6 +442,13 @@ impl PathValidation {
 const MAX_COMPLETE_PATHS: usize = 16;
 /// Candidate links tried at most (bounds the work on hostile certificate sets).
 const MAX_BUILD_STEPS: usize = 512;
+/// Issuer candidates whose signature is checked for one certificate. Real hierarchies offer one
+/// or two (a re-keyed CA); more same-name certificates are an attack on the search.
+const MAX_ISSUER_CANDIDATES: usize = 64;
+/// Signature checks made while ranking issuer candidates in one search (each pair once).
+const MAX_SIGNATURE_CHECKS: usize = 1024;
+/// Certificates offered by the signature and the document (`/DSS`) that path building looks at.
+const MAX_OFFERED_CERTIFICATES: usize = 256;
 
 /// Builds and validates paths against a trust store under a policy.
 #[derive(Clone, Copy, Debug)]
@@ -466,6 +473,7 @@ impl<'a> PathValidator<'a> {
             best: None,
             longest_partial: Vec::new(),
             partial_too_long: false,
+            signature_checks: 0,
         };
         let first = match self.store.anchor_for(&request.end_entity.cert) {
             Some(anchor) => Link {
@@ -521,6 +529,8 @@ struct Search<'v, 'r> {
     best: Option<(Score, PathValidation)>,
     longest_partial: Vec<Link>,
     partial_too_long: bool,
+    /// Signature checks made to rank candidates (see [`MAX_SIGNATURE_CHECKS`]).
+    signature_checks: usize,
 }
 
 impl Search<'_, '_> {
@@ -581,7 +591,7 @@ impl Search<'_, '_> {
                 anchor: role == Role::Anchor,
             })
             .collect();
-        for offered in self.request.untrusted {
+        for offered in self.request.untrusted.iter().take(MAX_OFFERED_CERTIFICATES) {
             if offered.cert.subject().matches(cert.issuer())
                 && store.anchor_for(&offered.cert).is_none()
             {
@@ -602,16 +612,37 @@ impl Search<'_, '_> {
                 unique.push(link);
             }
         }
+        // Signature checks are the expensive part: among many same-name candidates (a crowd of
+        // impostors in a hostile CMS) only the likeliest few are checked, anchors and matching
+        // key identifiers first.
+        if unique.len() > MAX_ISSUER_CANDIDATES {
+            unique.sort_by_key(|link| {
+                let key_id_mismatch = match (cert.authority_key_id(), link.cert.subject_key_id()) {
+                    (Some(wanted), Some(offered)) => wanted != offered,
+                    _ => false,
+                };
+                (!link.anchor, key_id_mismatch)
+            });
+            unique.truncate(MAX_ISSUER_CANDIDATES);
+        }
         let at = self.request.time.at;
         let mut ranked: Vec<((bool, bool, bool, bool), Link)> = unique
             .into_iter()
             .map(|link| {
-                let verifies = self
-                    .signatures
-                    .get_or_verify(cert.sha256(), link.cert.sha256(), || {
-                        cert.verify_signed_by(link.cert.public_key())
-                    })
-                    .is_ok();
+                // Past the budget an unchecked candidate is ranked as not verifying; it can
+                // still be tried, and is verified when its path is evaluated.
+                let verifies = match self.signatures.cached(cert.sha256(), link.cert.sha256()) {
+                    Some(result) => result.is_ok(),
+                    None if self.signature_checks < MAX_SIGNATURE_CHECKS => {
+                        self.signature_checks += 1;
+                        self.signatures
+                            .get_or_verify(cert.sha256(), link.cert.sha256(), || {
+                                cert.verify_signed_by(link.cert.public_key())
+                            })
+                            .is_ok()
+                    }
+                    None => false,
+                };
                 let key_id_mismatch = match (cert.authority_key_id(), link.cert.subject_key_id()) {
                     (Some(wanted), Some(offered)) => wanted != offered,
                     _ => false,
