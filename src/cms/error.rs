@@ -9,6 +9,12 @@ use crate::crypto::{DigestAlgorithm, SignatureAlgorithm, UnsupportedAlgorithm};
 pub enum CmsError {
     #[error("CMS: {what} at offset {offset} is truncated")]
     Truncated { what: &'static str, offset: usize },
+    #[error("CMS: {what} at offset {offset} is refused: {problem}")]
+    TooComplex {
+        what: &'static str,
+        offset: usize,
+        problem: String,
+    },
     #[error("CMS: {what} at offset {offset} uses indefinite length (BER), only DER is accepted")]
     IndefiniteLength { what: &'static str, offset: usize },
     #[error("CMS: BER encoding at offset {offset}: {problem}")]

@@ -183,6 +183,7 @@ pub(crate) fn signed_data_elements(
 }
 
 fn parse_content_info(content_info: Tlv<'_>) -> Result<SignedData, CmsError> {
+    super::tlv::check_shape(content_info.raw, content_info.offset, "ContentInfo")?;
     let elements = signed_data_elements(content_info)?;
     let end_offset = content_info.offset + content_info.raw.len();
     let mut fields = elements.children.into_iter().peekable();

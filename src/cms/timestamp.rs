@@ -177,6 +177,7 @@ impl TimeStampToken {
             .content
             .as_deref()
             .ok_or_else(|| CmsError::TimeStamp("the TSTInfo is missing".into()))?;
+        super::tlv::check_shape(content, 0, "TSTInfo")?;
         let tst_info = TstInfo::from_der(content).map_err(|source| CmsError::Malformed {
             what: "TSTInfo",
             offset: 0,

@@ -175,3 +175,109 @@ pub(crate) fn encode_constructed(tag: Tag, parts: &[&[u8]]) -> Result<Vec<u8>, C
     let content = parts.concat();
     encode_tlv(tag, &content)
 }
+
+/// Most elements of one `SET` (or `SET OF`) in a CMS structure. The `der` crate sorts the
+/// values of a `SET OF` it decodes with an insertion sort: a set of a million values, which fits
+/// in a few megabytes, would take hours. Real structures have a handful.
+pub(crate) const MAX_SET_ELEMENTS: usize = 256;
+
+/// Deepest nesting of constructed elements accepted (real CMS structures stay below 20; the
+/// typed decoders recurse).
+pub(crate) const MAX_DEPTH: usize = 64;
+
+/// Walks every constructed element of `input` (one or more DER elements) and refuses a `SET`
+/// with more than [`MAX_SET_ELEMENTS`] elements or a nesting deeper than [`MAX_DEPTH`], before
+/// any typed decoder sees them. Primitive elements (an OCTET STRING holding DER) are not
+/// entered: their contents are checked where they are decoded.
+pub(crate) fn check_shape(
+    input: &[u8],
+    base_offset: usize,
+    what: &'static str,
+) -> Result<(), CmsError> {
+    let mut pending: Vec<(TlvReader<'_>, usize)> = vec![(TlvReader::new(input, base_offset), 0)];
+    while let Some((mut reader, depth)) = pending.pop() {
+        while !reader.is_finished() {
+            let element = reader.read(what)?;
+            if !element.tag.is_constructed() {
+                continue;
+            }
+            if depth >= MAX_DEPTH {
+                return Err(CmsError::TooComplex {
+                    what,
+                    offset: element.offset,
+                    problem: format!("nested deeper than {MAX_DEPTH} levels"),
+                });
+            }
+            if element.tag == Tag::Set {
+                let count = element.children().count_elements(what)?;
+                if count > MAX_SET_ELEMENTS {
+                    return Err(CmsError::TooComplex {
+                        what,
+                        offset: element.offset,
+                        problem: format!(
+                            "a SET of {count} elements (at most {MAX_SET_ELEMENTS} are read)"
+                        ),
+                    });
+                }
+            }
+            pending.push((element.children(), depth + 1));
+        }
+    }
+    Ok(())
+}
+
+impl TlvReader<'_> {
+    /// How many elements are left, reading their headers only.
+    fn count_elements(mut self, what: &'static str) -> Result<usize, CmsError> {
+        let mut count = 0usize;
+        while !self.is_finished() {
+            self.read(what)?;
+            count += 1;
+        }
+        Ok(count)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A DER element with `tag` around `content` (short or long form length).
+    fn element(tag: u8, content: &[u8]) -> Vec<u8> {
+        let mut out = vec![tag];
+        let len = content.len();
+        if len < 0x80 {
+            out.push(len as u8);
+        } else {
+            let bytes = len.to_be_bytes();
+            let skip = bytes.iter().take_while(|byte| **byte == 0).count();
+            out.push(0x80 | (bytes.len() - skip) as u8);
+            out.extend_from_slice(&bytes[skip..]);
+        }
+        out.extend_from_slice(content);
+        out
+    }
+
+    fn set_of_integers(count: usize) -> Vec<u8> {
+        let integers: Vec<u8> = (0..count).flat_map(|_| [0x02, 0x01, 0x05]).collect();
+        element(0x30, &element(0x31, &integers))
+    }
+
+    #[test]
+    fn large_sets_and_deep_nesting_are_refused_before_decoding() {
+        assert!(check_shape(&set_of_integers(3), 0, "test").is_ok());
+        assert!(check_shape(&set_of_integers(MAX_SET_ELEMENTS), 0, "test").is_ok());
+        assert!(matches!(
+            check_shape(&set_of_integers(MAX_SET_ELEMENTS + 1), 0, "test"),
+            Err(CmsError::TooComplex { .. })
+        ));
+        let mut nested = element(0x02, &[1]);
+        for _ in 0..=MAX_DEPTH {
+            nested = element(0x30, &nested);
+        }
+        assert!(matches!(
+            check_shape(&nested, 0, "test"),
+            Err(CmsError::TooComplex { .. })
+        ));
+    }
+}
