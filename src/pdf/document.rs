@@ -142,6 +142,9 @@ pub struct Document {
     cache: Mutex<Cache>,
     /// When [`Limits::max_processing_time`] runs out.
     opened: std::time::Instant,
+    /// Every revision's entry for each object number, oldest first: finding the entry in force
+    /// at a revision is a binary search, not a walk back through thousands of revisions.
+    entry_index: HashMap<u32, Vec<(usize, XrefEntry)>>,
 }
 
 impl std::fmt::Debug for Document {
@@ -190,6 +193,7 @@ impl Document {
         if revisions.is_empty() {
             return Err(PdfError::structure("no cross-reference section"));
         }
+        let entry_index = index_entries(&revisions);
         Ok(Document {
             source,
             limits,
@@ -197,6 +201,7 @@ impl Document {
             revisions,
             cache: Mutex::new(Cache::default()),
             opened,
+            entry_index,
         })
     }
 
@@ -327,24 +332,27 @@ impl Document {
 
     /// The revisions whose cross-reference sections list `id` as in use (with that generation).
     pub fn revisions_defining(&self, id: ObjectId) -> Vec<usize> {
-        self.revisions
-            .iter()
-            .filter(|revision| {
-                revision
-                    .entry(id.number)
-                    .is_some_and(|entry| !entry.is_free() && entry.generation() == id.generation)
+        self.entry_index
+            .get(&id.number)
+            .map(|entries| {
+                entries
+                    .iter()
+                    .filter(|(_, entry)| !entry.is_free() && entry.generation() == id.generation)
+                    .map(|(revision, _)| *revision)
+                    .collect()
             })
-            .map(Revision::index)
-            .collect()
+            .unwrap_or_default()
     }
 
     /// The newest revision up to `at` whose cross-reference section lists object `number`, and
     /// the entry it gives.
     pub fn entry_at(&self, number: u32, at: usize) -> Option<(usize, XrefEntry)> {
-        let upto = self.revisions.get(..=at)?;
-        upto.iter()
-            .rev()
-            .find_map(|revision| revision.entry(number).map(|entry| (revision.index, entry)))
+        if at >= self.revisions.len() {
+            return None;
+        }
+        let entries = self.entry_index.get(&number)?;
+        let newer = entries.partition_point(|(revision, _)| *revision <= at);
+        entries.get(newer.checked_sub(1)?).copied()
     }
 
     /// Reads a byte range of the file into memory.
@@ -787,4 +795,19 @@ impl<'d> View<'d> {
 
 fn key_context(key: &[u8]) -> String {
     format!("/{}", String::from_utf8_lossy(key))
+}
+
+/// The per-object index of [`Document::entry_at`]: for each object number, the revisions that
+/// list it with their entries, oldest first.
+fn index_entries(revisions: &[Revision]) -> HashMap<u32, Vec<(usize, XrefEntry)>> {
+    let mut index: HashMap<u32, Vec<(usize, XrefEntry)>> = HashMap::new();
+    for revision in revisions {
+        for (number, entry) in &revision.entries {
+            index
+                .entry(*number)
+                .or_default()
+                .push((revision.index, *entry));
+        }
+    }
+    index
 }
