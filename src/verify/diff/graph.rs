@@ -125,7 +125,12 @@ pub(crate) struct UsageIndex {
     counts: HashMap<ObjectId, u32>,
     /// How many references the walk met.
     references: usize,
+    /// Watched objects referred to from more places than are kept.
+    overflowing: HashSet<ObjectId>,
 }
+
+/// Places kept per watched object (see [`UsageIndex::overflows`]).
+pub(crate) const MAX_USAGES_PER_OBJECT: usize = 64;
 
 impl UsageIndex {
     /// Walks every object reachable from the trailer of `view` (breadth first, each object read
@@ -145,11 +150,14 @@ impl UsageIndex {
             index.references += 1;
             *index.counts.entry(id).or_insert(0) += 1;
             if watched.contains(&id.number) {
-                index
-                    .usages
-                    .entry(id)
-                    .or_default()
-                    .push(Usage::new(container, path.to_vec()));
+                let usages = index.usages.entry(id).or_default();
+                // Each usage keeps its whole path: a million references to one object, deep in
+                // nested arrays, would hold gigabytes. Past the cap the object is only marked.
+                if usages.len() < MAX_USAGES_PER_OBJECT {
+                    usages.push(Usage::new(container, path.to_vec()));
+                } else {
+                    index.overflowing.insert(id);
+                }
             }
             if visited.insert(id) {
                 queue.push_back(id);
@@ -201,6 +209,12 @@ impl UsageIndex {
     /// Where the signed revision refers to `id` (only for watched numbers).
     pub(crate) fn usages(&self, id: ObjectId) -> &[Usage] {
         self.usages.get(&id).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// True when more places refer to `id` than [`usages`](Self::usages) keeps: a change to it
+    /// cannot be cleared place by place.
+    pub(crate) fn overflows(&self, id: ObjectId) -> bool {
+        self.overflowing.contains(&id)
     }
 
     /// The watched objects the signed revision refers to.

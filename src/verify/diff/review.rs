@@ -399,6 +399,9 @@ impl<'a> Review<'a> {
         let approvals = self.approvals_of(id);
         let usages = self.index.usages(id);
         let cleared = clear(usages, &approvals);
+        if let Some(problem) = self.too_many_usages(id) {
+            problems.push(problem);
+        }
         let mut level = cleared.level;
         if problems.iter().any(Problem::makes_other) {
             level = ModificationLevel::Other;
@@ -435,6 +438,18 @@ impl<'a> Review<'a> {
         change
     }
 
+    /// An object the signed revision refers to from more places than were kept cannot be
+    /// cleared place by place: the change is of kind OTHER.
+    fn too_many_usages(&self, id: ObjectId) -> Option<Problem> {
+        self.index.overflows(id).then(|| Problem::UsedElsewhere {
+            places: vec![format!(
+                "> {} / more than {} places",
+                super::graph::MAX_USAGES_PER_OBJECT,
+                super::graph::MAX_USAGES_PER_OBJECT
+            )],
+        })
+    }
+
     fn judge_freed(&self, id: ObjectId, problem: Problem, policy: &Policy) -> Change {
         let approvals = self.approvals_of(id);
         let old_object = self.old.get(id).ok().flatten();
@@ -446,6 +461,9 @@ impl<'a> Review<'a> {
         let mut problems = Vec::new();
         for objection in self.objections_of(id) {
             push_unique(&mut problems, objection.problem.clone());
+        }
+        if let Some(problem) = self.too_many_usages(id) {
+            problems.push(problem);
         }
         let mut level = cleared.level;
         if approvals.is_empty() || problems.iter().any(Problem::makes_other) {
