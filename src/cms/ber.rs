@@ -101,11 +101,32 @@ fn header(input: &[u8], offset: usize) -> Result<Header, CmsError> {
     })
 }
 
+/// How deeply constructed OCTET STRINGs may nest in one another. Java signers chunk a string
+/// once; every level holds a copy of all it contains while the walk returns, so deep nesting
+/// around a large string would multiply memory.
+const MAX_STRING_NESTING: usize = 2;
+
 fn element(input: &[u8], offset: usize, depth: usize) -> Result<Element<'_>, CmsError> {
+    nested_element(input, offset, depth, 0)
+}
+
+fn nested_element(
+    input: &[u8],
+    offset: usize,
+    depth: usize,
+    string_depth: usize,
+) -> Result<Element<'_>, CmsError> {
     if depth > MAX_DEPTH {
         return Err(ber_error(offset, "nested too deeply"));
     }
     let head = header(input, offset)?;
+    let string_depth = string_depth + usize::from(head.constructed && head.octet_string);
+    if string_depth > MAX_STRING_NESTING {
+        return Err(ber_error(
+            offset,
+            "constructed OCTET STRINGs nested too deeply",
+        ));
+    }
     let tag = input.get(..head.tag_len).unwrap_or_default();
     if !head.constructed {
         let length = head.length.unwrap_or(0);
@@ -150,7 +171,7 @@ fn element(input: &[u8], offset: usize, depth: usize) -> Result<Element<'_>, Cms
         if rest.is_empty() {
             return Err(ber_error(offset, "missing end-of-contents"));
         }
-        let child = element(rest, offset + position, depth + 1)?;
+        let child = nested_element(rest, offset + position, depth + 1, string_depth)?;
         position += child.consumed;
         changed |= child.bytes.is_some();
         children.push(child);
@@ -246,6 +267,24 @@ mod tests {
         ];
         let (out, _) = normalise(&ber).unwrap();
         assert_eq!(out, [0x04, 0x03, 0xaa, 0xbb, 0xcc]);
+    }
+
+    #[test]
+    fn constructed_strings_nest_two_levels_at_most() {
+        // A chunked string inside a chunked string is read; one more level is refused.
+        let nest = |levels: usize| -> Vec<u8> {
+            let mut out = Vec::new();
+            for _ in 0..levels {
+                out.extend_from_slice(&[0x24, 0x80]);
+            }
+            out.extend_from_slice(&[0x04, 0x01, 0xaa]);
+            for _ in 0..levels {
+                out.extend_from_slice(&[0x00, 0x00]);
+            }
+            out
+        };
+        assert_eq!(normalise(&nest(2)).unwrap().0, [0x04, 0x01, 0xaa]);
+        assert!(normalise(&nest(MAX_STRING_NESTING + 1)).is_err());
     }
 
     #[test]
