@@ -190,6 +190,9 @@ impl View<'_> {
         let limits = self.document().limits();
         let mut fields = Vec::new();
         let mut visited = HashSet::new();
+        // Bytes of direct /V values copied into kids that inherit them: a parent's large
+        // signature dictionary inherited by thousands of kids would be copied thousands of times.
+        let mut inherited_bytes = 0usize;
         let mut stack: Vec<(Object, FieldInheritance, usize)> = roots
             .into_iter()
             .rev()
@@ -221,6 +224,18 @@ impl View<'_> {
                 ));
             }
             let dict = self.object(id)?.dict()?.clone();
+            if !dict.contains_key(b"V")
+                && let Some(value) = &inherited.value
+            {
+                inherited_bytes = inherited_bytes.saturating_add(approximate_size(value));
+                if inherited_bytes > limits.max_decompressed_size {
+                    return Err(PdfError::limit(
+                        Limit::DecompressedSize,
+                        inherited_bytes as u64,
+                        limits.max_decompressed_size as u64,
+                    ));
+                }
+            }
             let (field, child_fields, inheritance) = self
                 .field_from(id, dict, &inherited, &mut visited)
                 .map_err(|error| error.in_object(id))?;
@@ -472,4 +487,25 @@ impl View<'_> {
             has_docmdp_reference: permission.is_some(),
         }))
     }
+}
+
+/// Roughly how many bytes a direct object holds (strings and names by length, 8 per other
+/// value), for bounding copies.
+fn approximate_size(object: &Object) -> usize {
+    let mut total = 0usize;
+    let mut pending = vec![object];
+    while let Some(object) = pending.pop() {
+        total = total.saturating_add(match object {
+            Object::String(string) => string.bytes.len(),
+            Object::Name(name) => name.as_bytes().len(),
+            Object::Stream(stream) => stream.dict.len().saturating_mul(8),
+            _ => 8,
+        });
+        match object {
+            Object::Array(items) => pending.extend(items.iter()),
+            Object::Dictionary(dict) => pending.extend(dict.iter().map(|(_, value)| value)),
+            _ => {}
+        }
+    }
+    total
 }
