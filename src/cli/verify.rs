@@ -1,5 +1,6 @@
 //! `vanthu verify [--trust PEM|DIR]... [--intermediates PEM|DIR]... [--crl FILE]...
-//! [--at RFC3339] [--json | --format text|json|html] [--lang vi|en|both] FILE...`
+//! [--at RFC3339] [--max-time SECONDS] [--json | --format text|json|html] [--lang vi|en|both]
+//! FILE...`
 //!
 //! Verifies every file with [`crate::verify::Verifier`] (the same call the API and the workflow
 //! make), several at a time (one per core), with a progress bar on stderr when it is a terminal.
@@ -35,6 +36,10 @@ pub struct VerifyArgs {
     /// now; a valid timestamp still proves its own time.
     #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
     pub at: Option<OffsetDateTime>,
+    /// Give up on a file after this many seconds (it is then INDETERMINATE, not checked
+    /// completely); no limit by default.
+    #[arg(long, value_name = "SECONDS")]
+    pub max_time: Option<u64>,
     /// Print the JSON report (same as --format json).
     #[arg(long, conflicts_with = "format")]
     pub json: bool,
@@ -111,11 +116,14 @@ pub async fn run(args: VerifyArgs) -> CliResult {
 
 /// The trust store, CRLs and validation time the options name.
 fn build_verifier(args: &VerifyArgs) -> Result<Verifier, CliError> {
-    Ok(
-        Verifier::from_trust_files(&args.trust, &args.intermediates, &args.crl)
-            .map_err(trust_error)?
-            .at(args.at),
-    )
+    let verifier = Verifier::from_trust_files(&args.trust, &args.intermediates, &args.crl)
+        .map_err(trust_error)?
+        .at(args.at);
+    let limits = crate::pdf::Limits {
+        max_processing_time: args.max_time.map(std::time::Duration::from_secs),
+        ..verifier.limits().clone()
+    };
+    Ok(verifier.with_limits(limits))
 }
 
 fn trust_error(error: TrustError) -> CliError {
