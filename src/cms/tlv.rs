@@ -188,7 +188,9 @@ pub(crate) const MAX_DEPTH: usize = 64;
 /// Walks every constructed element of `input` (one or more DER elements) and refuses a `SET`
 /// with more than [`MAX_SET_ELEMENTS`] elements or a nesting deeper than [`MAX_DEPTH`], before
 /// any typed decoder sees them. Primitive elements (an OCTET STRING holding DER) are not
-/// entered: their contents are checked where they are decoded.
+/// entered: their contents are checked where they are decoded. A subtree that is not strict DER
+/// (an embedded certificate from a lax CA) is left to the parser that reads it, as before: this
+/// walk only bounds work, it judges no encoding.
 pub(crate) fn check_shape(
     input: &[u8],
     base_offset: usize,
@@ -197,7 +199,9 @@ pub(crate) fn check_shape(
     let mut pending: Vec<(TlvReader<'_>, usize)> = vec![(TlvReader::new(input, base_offset), 0)];
     while let Some((mut reader, depth)) = pending.pop() {
         while !reader.is_finished() {
-            let element = reader.read(what)?;
+            let Ok(element) = reader.read(what) else {
+                break;
+            };
             if !element.tag.is_constructed() {
                 continue;
             }
@@ -209,7 +213,7 @@ pub(crate) fn check_shape(
                 });
             }
             if element.tag == Tag::Set {
-                let count = element.children().count_elements(what)?;
+                let count = element.children().count_elements();
                 if count > MAX_SET_ELEMENTS {
                     return Err(CmsError::TooComplex {
                         what,
@@ -227,14 +231,14 @@ pub(crate) fn check_shape(
 }
 
 impl TlvReader<'_> {
-    /// How many elements are left, reading their headers only.
-    fn count_elements(mut self, what: &'static str) -> Result<usize, CmsError> {
+    /// How many elements are left (up to the first that cannot be read), reading their headers
+    /// only.
+    fn count_elements(mut self) -> usize {
         let mut count = 0usize;
-        while !self.is_finished() {
-            self.read(what)?;
+        while !self.is_finished() && self.read("SET element").is_ok() {
             count += 1;
         }
-        Ok(count)
+        count
     }
 }
 
