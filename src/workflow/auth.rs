@@ -80,6 +80,25 @@ fn new_token() -> WorkflowResult<String> {
     Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
 
+/// The turn of one login attempt: usernames are spread over a fixed set of locks (so that random
+/// usernames cannot grow a table), and attempts on the same username wait for each other.
+async fn login_turn(username: &str) -> tokio::sync::MutexGuard<'static, ()> {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    const STRIPES: usize = 64;
+    static LOCKS: std::sync::OnceLock<(Vec<tokio::sync::Mutex<()>>, std::hash::RandomState)> =
+        std::sync::OnceLock::new();
+    let (locks, hashing) = LOCKS.get_or_init(|| {
+        (
+            (0..STRIPES).map(|_| tokio::sync::Mutex::new(())).collect(),
+            std::hash::RandomState::new(),
+        )
+    });
+    let mut hasher = hashing.build_hasher();
+    username.to_lowercase().hash(&mut hasher);
+    let stripe = (hasher.finish() % STRIPES as u64) as usize;
+    locks[stripe].lock().await
+}
+
 fn remaining(until: OffsetDateTime, now: OffsetDateTime) -> Duration {
     let left = until - now;
     // Rounded up to whole seconds, and at least one, for Retry-After.
@@ -89,7 +108,12 @@ fn remaining(until: OffsetDateTime, now: OffsetDateTime) -> Duration {
 
 impl Service {
     /// Checks a username and password and opens a session.
+    ///
+    /// Attempts on one username are taken one at a time (in this process): guesses sent in
+    /// parallel the moment a lock expires would otherwise all be checked against the state read
+    /// before any of them failed.
     pub async fn login(&self, username: &str, password: &str) -> WorkflowResult<LoginSession> {
+        let _turn = login_turn(username).await;
         let at = now();
         let Some(credentials) = self.store.credentials(username).await? else {
             spend_like_a_verification(password).await;
@@ -120,7 +144,10 @@ impl Service {
             token_hash: hash_token(&token),
             user_id: account.user.id,
             created_at: at,
-            expires_at: at + ttl,
+            // A configured lifetime past the end of the calendar must not overflow.
+            expires_at: at
+                .checked_add(ttl)
+                .unwrap_or_else(|| at + time::Duration::hours(12)),
             revoked_at: None,
         };
         let mut tx = self.store.begin().await?;

@@ -1,7 +1,11 @@
 //! Password hashing with argon2id (the argon2 crate's defaults: 19 MiB, 2 passes, 1 lane), run
-//! on the blocking thread pool so that hashing never stalls the async workers.
+//! on the blocking thread pool so that hashing never stalls the async workers, and at most one
+//! per core at a time: a flood of logins (unknown usernames cost a hash too) queues instead of
+//! taking 19 MiB and a thread each.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
@@ -9,12 +13,27 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 
 use super::WorkflowError;
 
+/// A slot to hash in. The permit moves into the blocking task: a request that gives up does not
+/// free the slot while its hash still runs.
+async fn hashing_slot() -> Option<OwnedSemaphorePermit> {
+    static SLOTS: OnceLock<Arc<Semaphore>> = OnceLock::new();
+    let slots = SLOTS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        Arc::new(Semaphore::new(cores))
+    });
+    slots.clone().acquire_owned().await.ok()
+}
+
 /// Hashes a password into a PHC string (`$argon2id$v=19$…`) with a fresh random salt.
 pub async fn hash_password(password: &str) -> Result<String, WorkflowError> {
     let password = password.to_owned();
-    tokio::task::spawn_blocking(move || hash_now(&password))
-        .await
-        .map_err(|error| WorkflowError::Password(error.to_string()))?
+    let slot = hashing_slot().await;
+    tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        hash_now(&password)
+    })
+    .await
+    .map_err(|error| WorkflowError::Password(error.to_string()))?
 }
 
 fn hash_now(password: &str) -> Result<String, WorkflowError> {
@@ -29,9 +48,13 @@ fn hash_now(password: &str) -> Result<String, WorkflowError> {
 pub async fn verify_password(password: &str, phc: &str) -> bool {
     let password = password.to_owned();
     let phc = phc.to_owned();
-    tokio::task::spawn_blocking(move || verify_now(&password, &phc))
-        .await
-        .unwrap_or(false)
+    let slot = hashing_slot().await;
+    tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        verify_now(&password, &phc)
+    })
+    .await
+    .unwrap_or(false)
 }
 
 fn verify_now(password: &str, phc: &str) -> bool {

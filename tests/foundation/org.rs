@@ -259,6 +259,32 @@ async fn repeated_failures_slow_the_account_down_whatever_the_password() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn guesses_sent_together_are_counted_one_after_another() {
+    for db in backends().await {
+        let db = db.seeded().await;
+        // Five wrong guesses and the right password, all at once: the right one comes after
+        // the five failures have locked the account, and is refused.
+        let mut attempts = Vec::new();
+        for _ in 0..5 {
+            attempts.push(db.service.login("vanthu.pb", "sai-mat-khau"));
+        }
+        attempts.push(db.service.login("vanthu.pb", DEMO_PASSWORD));
+        let results = futures_util::future::join_all(attempts).await;
+        assert!(
+            matches!(
+                results.last(),
+                Some(Err(WorkflowError::TooManyAttempts { .. }))
+            ),
+            "{}: {:?}",
+            db.name,
+            results.last()
+        );
+        let credentials = db.store().credentials("vanthu.pb").await.unwrap().unwrap();
+        assert_eq!(credentials.failed_logins, 5, "{}", db.name);
+    }
+}
+
 #[tokio::test]
 async fn a_new_password_or_deactivation_ends_sessions() {
     for db in backends().await {
