@@ -121,13 +121,23 @@ impl<R: RoleSet> FromRequestParts<AppState> for Authorized<R> {
     }
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     #[schema(example = "vanthu.dt")]
     pub username: String,
     #[schema(example = "vanthu-demo")]
     pub password: String,
+}
+
+/// The password never appears in `Debug` output (logs, panics).
+impl std::fmt::Debug for LoginRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginRequest")
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .finish()
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -264,4 +274,20 @@ async fn logout(State(state): State<AppState>, user: CurrentUser) -> Result<Resp
 )]
 async fn me(user: CurrentUser) -> Json<MeResponse> {
     Json(MeResponse::from(&user.account))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_login_password_stays_out_of_debug_output() {
+        let request = LoginRequest {
+            username: "vanthu.dt".into(),
+            password: "mat-khau-bi-mat".into(),
+        };
+        let shown = format!("{request:?}");
+        assert!(shown.contains("vanthu.dt"));
+        assert!(!shown.contains("mat-khau-bi-mat"), "{shown}");
+    }
 }

@@ -111,7 +111,7 @@ impl From<Account> for UserResponse {
     }
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUserRequest {
     /// 3–64 characters of a-z, 0-9, '.', '_' and '-', starting with a letter.
@@ -140,11 +140,33 @@ pub struct UpdateUserRequest {
     pub active: Option<bool>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SetPasswordRequest {
     /// At least 8 characters.
     pub password: String,
+}
+
+// Passwords never appear in `Debug` output (logs, panics).
+impl std::fmt::Debug for CreateUserRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreateUserRequest")
+            .field("username", &self.username)
+            .field("full_name", &self.full_name)
+            .field("position", &self.position)
+            .field("unit", &self.unit)
+            .field("roles", &self.roles)
+            .field("password", &"<redacted>")
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for SetPasswordRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SetPasswordRequest")
+            .field("password", &"<redacted>")
+            .finish()
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

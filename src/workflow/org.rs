@@ -43,7 +43,7 @@ pub struct UnitChanges {
     pub active: Option<bool>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct NewUser {
     pub username: String,
     pub full_name: String,
@@ -51,6 +51,20 @@ pub struct NewUser {
     pub unit: String,
     pub roles: BTreeSet<Role>,
     pub password: String,
+}
+
+/// The password never appears in `Debug` output (logs, panics).
+impl std::fmt::Debug for NewUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewUser")
+            .field("username", &self.username)
+            .field("full_name", &self.full_name)
+            .field("position", &self.position)
+            .field("unit", &self.unit)
+            .field("roles", &self.roles)
+            .field("password", &"<redacted>")
+            .finish()
+    }
 }
 
 /// Changes to a user; `None` leaves a field as it is.
@@ -456,4 +470,24 @@ fn user_facts(tree: &Tree, user: &User) -> serde_json::Value {
         "roles": role_names(&user.roles),
         "active": user.active,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_users_password_stays_out_of_debug_output() {
+        let user = NewUser {
+            username: "vanthu.kv1".into(),
+            full_name: "Nguyễn Văn A".into(),
+            position: "Văn thư".into(),
+            unit: "vks-tn".into(),
+            roles: BTreeSet::new(),
+            password: "mat-khau-bi-mat".into(),
+        };
+        let shown = format!("{user:?}");
+        assert!(shown.contains("vanthu.kv1"));
+        assert!(!shown.contains("mat-khau-bi-mat"), "{shown}");
+    }
 }
