@@ -41,6 +41,9 @@ pub struct VerificationService {
     /// the blocking work itself, not by the request: a request that times out and is dropped
     /// does not free a slot while its verification still runs.
     running: Arc<Semaphore>,
+    /// Uploads held in memory at once (each up to `upload_limit`), from reading the body to the
+    /// end of its verification: what bounds the memory of this public endpoint.
+    uploads: Arc<Semaphore>,
     limiter: DefaultKeyedRateLimiter<IpAddr>,
 }
 
@@ -74,6 +77,7 @@ impl VerificationService {
             verifier,
             upload_limit,
             running: Arc::new(Semaphore::new(workers)),
+            uploads: Arc::new(Semaphore::new(workers * 2)),
             limiter: RateLimiter::keyed(Quota::per_minute(per_minute).allow_burst(burst)),
         }
     }
@@ -88,7 +92,7 @@ impl VerificationService {
         if self.limiter.len() > 10_000 {
             self.limiter.retain_recent();
         }
-        self.limiter.check_key(&client).map_err(|not_until| {
+        self.limiter.check_key(&client_key(client)).map_err(|not_until| {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             Problem {
                 retry_after: Some(wait.max(Duration::from_secs(1))),
@@ -98,6 +102,27 @@ impl VerificationService {
                 )
             }
         })
+    }
+}
+
+/// The rate-limit key of a client: its IPv4 address, or the /64 network of an IPv6 one (a single
+/// host usually holds a whole /64, and would otherwise get one allowance per address).
+fn client_key(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V4(_) => address,
+        IpAddr::V6(v6) => {
+            let segments = v6.segments();
+            IpAddr::from([
+                segments[0],
+                segments[1],
+                segments[2],
+                segments[3],
+                0,
+                0,
+                0,
+                0,
+            ])
+        }
     }
 }
 
@@ -156,6 +181,13 @@ async fn verify(
             ),
         )
     })?;
+    let upload = service.uploads.clone().try_acquire_owned().map_err(|_| Problem {
+        retry_after: Some(Duration::from_secs(5)),
+        ..Problem::new(
+            ProblemKind::Unavailable,
+            "Dịch vụ kiểm tra đang bận; hãy thử lại sau / The verification service is busy; try again later",
+        )
+    })?;
     let files = read_files(&mut multipart, service.upload_limit).await?;
     let permit = service
         .running
@@ -166,6 +198,7 @@ async fn verify(
     let worker = service.clone();
     let reports = tokio::task::spawn_blocking(move || {
         let _permit = permit;
+        let _upload = upload;
         verify_within_budget(&worker.verifier, files)
     })
     .await
@@ -262,5 +295,21 @@ fn multipart_problem(error: MultipartError) -> Problem {
             ProblemKind::BadRequest,
             format!("Nội dung multipart không đọc được / Unreadable multipart body: {error}"),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_ipv6_host_shares_one_allowance_per_64() {
+        let one: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let other: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
+        let elsewhere: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(client_key(one), client_key(other));
+        assert_ne!(client_key(one), client_key(elsewhere));
+        let v4: IpAddr = "203.0.113.7".parse().unwrap();
+        assert_eq!(client_key(v4), v4);
     }
 }
