@@ -336,7 +336,11 @@ fn body_rejection(rejection: BytesRejection) -> Problem {
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     match serde_path_to_error::deserialize(&mut deserializer) {
-        Ok(value) => Ok(value),
+        // Anything but whitespace after the value is malformed, not ignored.
+        Ok(value) => deserializer
+            .end()
+            .map(|()| value)
+            .map_err(|error| Problem::new(ProblemKind::MalformedJson, format!("JSON: {error}"))),
         Err(error) => {
             let path = error.path().to_string();
             let inner = error.into_inner();
@@ -382,6 +386,13 @@ mod tests {
         username: String,
         password: String,
         roles: Option<Vec<crate::domain::org::Role>>,
+    }
+
+    #[test]
+    fn trailing_data_after_the_json_is_malformed() {
+        let trailing = parse_json::<Login>(br#"{"username":"a","password":"x"} {}"#).unwrap_err();
+        assert_eq!(trailing.kind, ProblemKind::MalformedJson);
+        assert!(parse_json::<Login>(b"{\"username\":\"a\",\"password\":\"x\"}\n ").is_ok());
     }
 
     #[test]
