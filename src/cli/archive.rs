@@ -5,6 +5,7 @@
 //! bar on stderr when it is a terminal. Exit code 0 when every file was renewed or needed
 //! nothing, 1 when any failed, 2 on usage errors.
 
+use super::outln;
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -104,7 +105,7 @@ async fn renew_all(args: RenewArgs) -> CliResult {
                 bar.println(&line);
                 bar.inc(1);
             }
-            None => println!("{line}"),
+            None => outln!("{line}"),
         }
     }
     if let Some(bar) = progress {

@@ -2,6 +2,7 @@
 //! reports the first broken link (exit 1), or the chain's length and head (exit 0). Record the
 //! printed head somewhere outside the database to detect a rewrite of the whole chain later.
 
+use super::outln;
 use std::process::ExitCode;
 
 use super::serve::open_service;
@@ -37,7 +38,7 @@ pub async fn run(args: AuditArgs) -> CliResult {
     match args.command {
         AuditCommand::Verify => match service.verify_audit_log().await {
             Ok(report) => {
-                println!(
+                outln!(
                     "audit log intact: {} events, head sha256 {}",
                     report.head.seq,
                     Hex(&report.head.hash)

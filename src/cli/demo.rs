@@ -1,6 +1,7 @@
 //! `vanthu demo accounts [--json]`: the demo organisation's accounts and their shared password
 //! (`VANTHU_DEMO_PASSWORD`, the configuration file's `demo_password`, or `vanthu-demo`).
 
+use super::outln;
 use std::process::ExitCode;
 
 use super::{CliError, CliResult};
@@ -46,7 +47,7 @@ pub async fn run(args: DemoArgs) -> CliResult {
                 })
                 .collect();
             if json {
-                println!("{}", serde_json::Value::Array(accounts));
+                outln!("{}", serde_json::Value::Array(accounts));
             } else {
                 for user in demo::users() {
                     let roles: Vec<&str> = user
@@ -54,7 +55,7 @@ pub async fn run(args: DemoArgs) -> CliResult {
                         .iter()
                         .map(|role| demo_role(*role).as_str())
                         .collect();
-                    println!(
+                    outln!(
                         "{:<16} {:<12} {:<12} {}",
                         user.username,
                         user.unit_code,

@@ -3,6 +3,7 @@
 //! (`crate::ltv::extend`). Without `--out` the file is replaced, atomically, once the update is
 //! complete; a failure leaves it untouched.
 
+use super::outln;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -46,7 +47,7 @@ pub async fn run(args: ExtendArgs) -> CliResult {
         .map_err(CliError::failed)?;
     let output = args.out.as_ref().unwrap_or(&args.file);
     write_atomically(output, &extended)?;
-    println!(
+    outln!(
         "Đã nâng lên / extended to PAdES {}: {}",
         args.level,
         output.display()

@@ -94,6 +94,33 @@ impl CliError {
 
 pub type CliResult = Result<ExitCode, CliError>;
 
+/// Writes one line to stdout. `println!` panics when the reader has gone (`vanthu user list |
+/// head`); a closed pipe ends the command quietly instead, as other command-line tools do.
+pub(crate) fn print_line(line: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    let written = stdout
+        .write_fmt(line)
+        .and_then(|()| stdout.write_all(b"\n"))
+        .and_then(|()| stdout.flush());
+    match written {
+        Ok(()) => {}
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(error) => {
+            eprintln!("vanthu: cannot write to standard output: {error}");
+            std::process::exit(2);
+        }
+    }
+}
+
+/// `println!` for command output, through [`print_line`].
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::cli::print_line(format_args!($($arg)*))
+    };
+}
+pub(crate) use outln;
+
 /// Parses the process arguments and runs the chosen command on a multi-threaded runtime.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();

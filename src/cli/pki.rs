@@ -1,5 +1,6 @@
 //! `vanthu pki`: the development PKI.
 
+use super::outln;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -55,13 +56,13 @@ async fn dev_init(args: DevInitArgs) -> CliResult {
         DevPkiError::AlreadyExists(_) => CliError::Usage(error.to_string()),
         other => CliError::failed(other),
     })?;
-    println!(
+    outln!(
         "Development PKI ({algorithm}) written to {}: root, intermediate, TSA, {} unit seals, {} signers, 2 CRLs.",
         pki.dir.display(),
         pki.units.len(),
         pki.people.len()
     );
-    println!(
+    outln!(
         "PKI phát triển — không bao giờ dùng cho môi trường thật. Development only — never for production."
     );
     Ok(ExitCode::SUCCESS)

@@ -5,6 +5,7 @@
 //! behind. `--level B-T|B-LT|B-LTA` with `--tsa URL` takes the signature further
 //! (`crate::ltv`).
 
+use super::outln;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -222,7 +223,7 @@ pub async fn run(args: SignArgs) -> CliResult {
     .await
     .map_err(CliError::failed)?;
     write_atomically(&flags.output, &signed)?;
-    println!(
+    outln!(
         "Đã ký / signed: {} (PAdES {level}, {algorithm}, {digest})",
         flags.output.display(),
     );

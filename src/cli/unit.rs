@@ -1,5 +1,6 @@
 //! `vanthu unit add|list`: the organisation's units, on the database `serve` would use.
 
+use super::outln;
 use std::process::ExitCode;
 
 use super::serve::open_service;
@@ -69,16 +70,16 @@ pub async fn run(args: UnitArgs) -> CliResult {
                 .create_unit(&Caller::Operator, new)
                 .await
                 .map_err(CliError::failed)?;
-            println!("created unit {} ({})", unit.unit.code, unit.unit.name);
+            outln!("created unit {} ({})", unit.unit.code, unit.unit.name);
         }
         UnitCommand::List { json } => {
             let units = service.units().await.map_err(CliError::failed)?;
             if json {
                 let values: Vec<serde_json::Value> = units.iter().map(unit_json).collect();
-                println!("{}", serde_json::Value::Array(values));
+                outln!("{}", serde_json::Value::Array(values));
             } else {
                 for unit in &units {
-                    println!(
+                    outln!(
                         "{:<12} {:<10} {:<12} {}{}",
                         unit.unit.code,
                         unit.unit.kind.as_str(),

@@ -1,6 +1,7 @@
 //! `vanthu user add|list|set-password`: user accounts, on the database `serve` would use.
 //! Passwords are read from stdin, never from flags.
 
+use super::outln;
 use std::collections::BTreeSet;
 use std::process::ExitCode;
 
@@ -82,9 +83,10 @@ pub async fn run(args: UserArgs) -> CliResult {
                 .create_user(&Caller::Operator, new)
                 .await
                 .map_err(CliError::failed)?;
-            println!(
+            outln!(
                 "created user {} in {}",
-                account.user.username, account.unit.code
+                account.user.username,
+                account.unit.code
             );
         }
         UserCommand::List { unit, json } => {
@@ -94,10 +96,10 @@ pub async fn run(args: UserArgs) -> CliResult {
                 .map_err(CliError::failed)?;
             if json {
                 let values: Vec<serde_json::Value> = users.iter().map(user_json).collect();
-                println!("{}", serde_json::Value::Array(values));
+                outln!("{}", serde_json::Value::Array(values));
             } else {
                 for account in &users {
-                    println!(
+                    outln!(
                         "{:<16} {:<12} {:<22} {}{}",
                         account.user.username,
                         account.unit.code,
@@ -118,7 +120,7 @@ pub async fn run(args: UserArgs) -> CliResult {
                 .set_password(&Caller::Operator, &username, &password)
                 .await
                 .map_err(CliError::failed)?;
-            println!("password set for {username}; their sessions have ended");
+            outln!("password set for {username}; their sessions have ended");
         }
     }
     Ok(ExitCode::SUCCESS)
