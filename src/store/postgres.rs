@@ -73,7 +73,7 @@ mod dialect {
         ($tail:literal) => {
             concat!(
                 "SELECT u.id, u.username, u.full_name, u.position, u.unit_id, u.active, ",
-                "(SELECT string_agg(r.role, ',' ORDER BY r.role) FROM user_roles r WHERE r.user_id = u.id) AS roles ",
+                "(SELECT string_agg(r.role, ',' ORDER BY r.role COLLATE \"C\") FROM user_roles r WHERE r.user_id = u.id) AS roles ",
                 "FROM users u ",
                 $tail
             )
@@ -83,13 +83,20 @@ mod dialect {
     pub const BEGIN_WRITE: &str = "BEGIN";
     /// Serialises appends across connections and instances until the transaction ends.
     pub const LOCK_HEAD: &str = "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE";
-    pub const USERS_ALL: &str = user_query!("ORDER BY u.username");
-    pub const USERS_OF_UNIT: &str = user_query!("WHERE u.unit_id = $1 ORDER BY u.username");
+    // Codes, usernames and roles sort byte by byte, as on SQLite: the database's locale
+    // collation would ignore '.', '-' and '_' and give the lists another order.
+    pub const UNITS: &str = concat!(
+        "SELECT id, code, name, kind, parent_id, active, successor_id ",
+        "FROM units ORDER BY code COLLATE \"C\""
+    );
+    pub const USERS_ALL: &str = user_query!("ORDER BY u.username COLLATE \"C\"");
+    pub const USERS_OF_UNIT: &str =
+        user_query!("WHERE u.unit_id = $1 ORDER BY u.username COLLATE \"C\"");
     pub const USER_BY_ID: &str = user_query!("WHERE u.id = $1");
     pub const USER_BY_USERNAME: &str = user_query!("WHERE u.username = $1");
     pub const CREDENTIALS: &str = concat!(
         "SELECT u.id, u.username, u.full_name, u.position, u.unit_id, u.active, ",
-        "(SELECT string_agg(r.role, ',' ORDER BY r.role) FROM user_roles r WHERE r.user_id = u.id) AS roles, ",
+        "(SELECT string_agg(r.role, ',' ORDER BY r.role COLLATE \"C\") FROM user_roles r WHERE r.user_id = u.id) AS roles, ",
         "u.password_hash, u.failed_logins, u.locked_until ",
         "FROM users u WHERE u.username = $1"
     );

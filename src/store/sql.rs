@@ -40,10 +40,7 @@ macro_rules! sql_store {
             }
 
             async fn units(&self) -> $crate::store::StoreResult<Vec<Unit>> {
-                let rows: Vec<UnitRow> = sqlx::query_as(concat!(
-                    "SELECT id, code, name, kind, parent_id, active, successor_id ",
-                    "FROM units ORDER BY code"
-                ))
+                let rows: Vec<UnitRow> = sqlx::query_as($dialect::UNITS)
                 .fetch_all(&self.pool)
                 .await
                 .map_err(StoreError::database("listing units"))?;

@@ -80,6 +80,10 @@ mod dialect {
 
     pub const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
     pub const LOCK_HEAD: &str = "SELECT seq, hash FROM audit_head WHERE id = 1";
+    pub const UNITS: &str = concat!(
+        "SELECT id, code, name, kind, parent_id, active, successor_id ",
+        "FROM units ORDER BY code"
+    );
     pub const USERS_ALL: &str = user_query!("ORDER BY u.username");
     pub const USERS_OF_UNIT: &str = user_query!("WHERE u.unit_id = $1 ORDER BY u.username");
     pub const USER_BY_ID: &str = user_query!("WHERE u.id = $1");

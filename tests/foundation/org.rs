@@ -405,3 +405,28 @@ async fn concurrent_failed_logins_are_all_counted() {
         assert!(credentials.locked_until.is_none(), "below the limit");
     }
 }
+
+#[tokio::test]
+async fn units_list_in_the_same_order_on_every_backend() {
+    for db in backends().await {
+        let db = db.seeded().await;
+        let admin = signed_in(&db.service, "quantri").await;
+        for code in ["vksa", "vks-b", "vks-a1"] {
+            db.service
+                .create_unit(&admin, new_unit(code, "vks-tn"))
+                .await
+                .unwrap();
+        }
+        let codes: Vec<String> = db
+            .store()
+            .units()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|unit| unit.code)
+            .collect();
+        let mut bytewise = codes.clone();
+        bytewise.sort();
+        assert_eq!(codes, bytewise, "{}", db.name);
+    }
+}
