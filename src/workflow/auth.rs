@@ -83,7 +83,7 @@ fn new_token() -> WorkflowResult<String> {
 /// The turn of one login attempt: usernames are spread over a fixed set of locks (so that random
 /// usernames cannot grow a table), and attempts on the same username wait for each other.
 async fn login_turn(username: &str) -> tokio::sync::MutexGuard<'static, ()> {
-    use std::hash::{BuildHasher, Hash, Hasher};
+    use std::hash::BuildHasher;
     const STRIPES: usize = 64;
     static LOCKS: std::sync::OnceLock<(Vec<tokio::sync::Mutex<()>>, std::hash::RandomState)> =
         std::sync::OnceLock::new();
@@ -93,9 +93,7 @@ async fn login_turn(username: &str) -> tokio::sync::MutexGuard<'static, ()> {
             std::hash::RandomState::new(),
         )
     });
-    let mut hasher = hashing.build_hasher();
-    username.to_lowercase().hash(&mut hasher);
-    let stripe = (hasher.finish() % STRIPES as u64) as usize;
+    let stripe = (hashing.hash_one(username.to_lowercase()) % STRIPES as u64) as usize;
     locks[stripe].lock().await
 }
 
