@@ -213,6 +213,10 @@ pub trait WriteTx: Send {
     async fn update_unit(&mut self, unit: &Unit) -> StoreResult<()>;
     /// Fails with `Conflict` when the username is taken.
     async fn insert_user(&mut self, user: &NewUserRecord) -> StoreResult<User>;
+    /// The user as this transaction sees it, locked until it ends (PostgreSQL `FOR UPDATE`;
+    /// SQLite's write transactions are already exclusive): read-modify-write without losing a
+    /// concurrent change.
+    async fn user_for_update(&mut self, user_id: i64) -> StoreResult<Option<User>>;
     /// Writes full name, position, unit, roles and active flag of `user.id`.
     async fn update_user(&mut self, user: &User) -> StoreResult<()>;
     /// Moves every user of one unit to another; returns how many moved.

@@ -93,6 +93,7 @@ mod dialect {
     pub const USERS_OF_UNIT: &str =
         user_query!("WHERE u.unit_id = $1 ORDER BY u.username COLLATE \"C\"");
     pub const USER_BY_ID: &str = user_query!("WHERE u.id = $1");
+    pub const USER_FOR_UPDATE: &str = user_query!("WHERE u.id = $1 FOR UPDATE OF u");
     pub const USER_BY_USERNAME: &str = user_query!("WHERE u.username = $1");
     pub const CREDENTIALS: &str = concat!(
         "SELECT u.id, u.username, u.full_name, u.position, u.unit_id, u.active, ",

@@ -411,6 +411,18 @@ macro_rules! sql_store {
                 Ok(done.rows_affected() == 1)
             }
 
+            async fn user_for_update(
+                &mut self,
+                user_id: i64,
+            ) -> $crate::store::StoreResult<Option<User>> {
+                let row: Option<UserRow> = sqlx::query_as($dialect::USER_FOR_UPDATE)
+                    .bind(user_id)
+                    .fetch_optional(&mut *self.tx)
+                    .await
+                    .map_err(StoreError::database("reading a user to update"))?;
+                row.map(User::try_from).transpose()
+            }
+
             async fn revoke_user_sessions(
                 &mut self,
                 user_id: i64,

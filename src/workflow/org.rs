@@ -370,33 +370,50 @@ impl Service {
         changes: UserChanges,
     ) -> WorkflowResult<Account> {
         caller.require(ADMIN)?;
-        let before = self
+        let found = self
             .store
             .user_by_username(username)
             .await?
             .ok_or_else(|| not_found("user", username))?;
         let tree = self.tree().await?;
-        let mut user = before.clone();
         if let Some(full_name) = &changes.full_name {
             org::check_text("full_name", full_name, MAX_TEXT)?;
-            user.full_name = full_name.trim().to_string();
         }
         if let Some(position) = &changes.position {
             org::check_text("position", position, MAX_TEXT)?;
-            user.position = position.trim().to_string();
         }
-        if let Some(code) = &changes.unit {
-            user.unit_id = tree.active_unit("unit", code)?.id;
-        }
+        let unit_id = match &changes.unit {
+            Some(code) => Some(tree.active_unit("unit", code)?.id),
+            None => None,
+        };
         if let Some(roles) = &changes.roles {
             org::check_roles("roles", roles)?;
+        }
+        let at = now();
+        let mut tx = self.store.begin().await?;
+        // The changes apply to the user as it is now, read under the transaction's lock: a
+        // concurrent change by another administrator (a deactivation) is kept, not overwritten
+        // with what was read before.
+        let before = tx
+            .user_for_update(found.id)
+            .await?
+            .ok_or_else(|| not_found("user", username))?;
+        let mut user = before.clone();
+        if let Some(full_name) = &changes.full_name {
+            user.full_name = full_name.trim().to_string();
+        }
+        if let Some(position) = &changes.position {
+            user.position = position.trim().to_string();
+        }
+        if let Some(unit_id) = unit_id {
+            user.unit_id = unit_id;
+        }
+        if let Some(roles) = &changes.roles {
             user.roles = roles.clone();
         }
         if let Some(active) = changes.active {
             user.active = active;
         }
-        let at = now();
-        let mut tx = self.store.begin().await?;
         tx.update_user(&user).await?;
         let sessions_ended = if before.active && !user.active {
             tx.revoke_user_sessions(user.id, at).await?

@@ -430,3 +430,36 @@ async fn units_list_in_the_same_order_on_every_backend() {
         assert_eq!(codes, bytewise, "{}", db.name);
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_administrators_changing_one_user_keep_both_changes() {
+    for db in backends().await {
+        let db = db.seeded().await;
+        let admin = signed_in(&db.service, "quantri").await;
+        for username in ["ksv.dt", "ksv.pb", "ksv.py", "ksv.sc"] {
+            let deactivate = db.service.update_user(
+                &admin,
+                username,
+                UserChanges {
+                    active: Some(false),
+                    ..Default::default()
+                },
+            );
+            let rename = db.service.update_user(
+                &admin,
+                username,
+                UserChanges {
+                    position: Some("Kiểm sát viên trung cấp".into()),
+                    ..Default::default()
+                },
+            );
+            let (first, second) = tokio::join!(deactivate, rename);
+            first.unwrap();
+            second.unwrap();
+            let user = db.service.user(&admin, username).await.unwrap().user;
+            assert!(!user.active, "{}: {username} was reactivated", db.name);
+            assert_eq!(user.position, "Kiểm sát viên trung cấp", "{}", db.name);
+        }
+        db.service.verify_audit_log().await.unwrap();
+    }
+}
