@@ -209,6 +209,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 pub trait WriteTx: Send {
     /// Fails with `Conflict` when the code is taken.
     async fn insert_unit(&mut self, unit: &NewUnitRecord) -> StoreResult<Unit>;
+    /// Every unit as this transaction sees it, locked until it ends (PostgreSQL `FOR UPDATE`;
+    /// SQLite's write transactions are already exclusive): changes to the tree are decided on
+    /// the tree as it is, not as it was read before.
+    async fn units_for_update(&mut self) -> StoreResult<Vec<Unit>>;
     /// Writes name, kind, parent, active flag and successor of `unit.id`.
     async fn update_unit(&mut self, unit: &Unit) -> StoreResult<()>;
     /// Fails with `Conflict` when the username is taken.

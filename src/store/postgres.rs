@@ -89,6 +89,10 @@ mod dialect {
         "SELECT id, code, name, kind, parent_id, active, successor_id ",
         "FROM units ORDER BY code COLLATE \"C\""
     );
+    pub const UNITS_FOR_UPDATE: &str = concat!(
+        "SELECT id, code, name, kind, parent_id, active, successor_id ",
+        "FROM units ORDER BY code COLLATE \"C\" FOR UPDATE"
+    );
     pub const USERS_ALL: &str = user_query!("ORDER BY u.username COLLATE \"C\"");
     pub const USERS_OF_UNIT: &str =
         user_query!("WHERE u.unit_id = $1 ORDER BY u.username COLLATE \"C\"");

@@ -411,6 +411,16 @@ macro_rules! sql_store {
                 Ok(done.rows_affected() == 1)
             }
 
+            async fn units_for_update(
+                &mut self,
+            ) -> $crate::store::StoreResult<Vec<Unit>> {
+                let rows: Vec<UnitRow> = sqlx::query_as($dialect::UNITS_FOR_UPDATE)
+                    .fetch_all(&mut *self.tx)
+                    .await
+                    .map_err(StoreError::database("reading the units to update"))?;
+                rows::convert(rows)
+            }
+
             async fn user_for_update(
                 &mut self,
                 user_id: i64,

@@ -84,6 +84,7 @@ mod dialect {
         "SELECT id, code, name, kind, parent_id, active, successor_id ",
         "FROM units ORDER BY code"
     );
+    pub const UNITS_FOR_UPDATE: &str = UNITS;
     pub const USERS_ALL: &str = user_query!("ORDER BY u.username");
     pub const USERS_OF_UNIT: &str = user_query!("WHERE u.unit_id = $1 ORDER BY u.username");
     pub const USER_BY_ID: &str = user_query!("WHERE u.id = $1");

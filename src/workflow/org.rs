@@ -201,14 +201,21 @@ impl Service {
         changes: UnitChanges,
     ) -> WorkflowResult<OrgUnit> {
         caller.require(ADMIN)?;
-        let tree = self.tree().await?;
+        if let Some(name) = &changes.name {
+            org::check_text("name", name, MAX_TEXT)?;
+        }
+        // The tree is read under the transaction's lock: two re-parentings at once cannot both
+        // pass the cycle check, and a merge in between is not undone.
+        let mut tx = self.store.begin().await?;
+        let tree = Tree {
+            units: tx.units_for_update().await?,
+        };
         let before = tree
             .by_code(code)
             .cloned()
             .ok_or_else(|| not_found("unit", code))?;
         let mut unit = before.clone();
         if let Some(name) = &changes.name {
-            org::check_text("name", name, MAX_TEXT)?;
             unit.name = name.trim().to_string();
         }
         if let Some(kind) = changes.kind {
@@ -234,7 +241,6 @@ impl Service {
             "after": { "name": unit.name, "kind": unit.kind.as_str(),
                        "parent": tree.code_of(unit.parent_id), "active": unit.active },
         });
-        let mut tx = self.store.begin().await?;
         tx.update_unit(&unit).await?;
         let event = AuditDraft::new(&caller.actor(), "unit.update", "unit", &unit.code, details);
         tx.commit(AuditBatch::one(event), now()).await?;
@@ -250,7 +256,11 @@ impl Service {
         into: &str,
     ) -> WorkflowResult<OrgUnit> {
         caller.require(ADMIN)?;
-        let tree = self.tree().await?;
+        // Decided on the tree as it is, under the transaction's lock (see `update_unit`).
+        let mut tx = self.store.begin().await?;
+        let tree = Tree {
+            units: tx.units_for_update().await?,
+        };
         let mut unit = tree
             .by_code(code)
             .cloned()
@@ -272,7 +282,6 @@ impl Service {
         }
         unit.active = false;
         unit.successor_id = Some(target.id);
-        let mut tx = self.store.begin().await?;
         tx.update_unit(&unit).await?;
         let moved = tx.move_users(unit.id, target.id).await?;
         let event = AuditDraft::new(

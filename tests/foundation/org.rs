@@ -463,3 +463,46 @@ async fn two_administrators_changing_one_user_keep_both_changes() {
         db.service.verify_audit_log().await.unwrap();
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_re_parentings_at_once_cannot_make_a_cycle() {
+    for db in backends().await {
+        let db = db.seeded().await;
+        let admin = signed_in(&db.service, "quantri").await;
+        for code in ["vks-ka", "vks-kb"] {
+            db.service
+                .create_unit(&admin, new_unit(code, "vks-tn"))
+                .await
+                .unwrap();
+        }
+        let under = |parent: &str| UnitChanges {
+            parent: Some(Some(parent.into())),
+            ..UnitChanges::default()
+        };
+        let (first, second) = tokio::join!(
+            db.service.update_unit(&admin, "vks-ka", under("vks-kb")),
+            db.service.update_unit(&admin, "vks-kb", under("vks-ka")),
+        );
+        assert!(
+            first.is_ok() != second.is_ok(),
+            "{}: exactly one may pass: {first:?} {second:?}",
+            db.name
+        );
+        let units = db.store().units().await.unwrap();
+        let parent_of = |code: &str| {
+            let unit = units.iter().find(|unit| unit.code == code).unwrap();
+            units
+                .iter()
+                .find(|other| Some(other.id) == unit.parent_id)
+                .map(|parent| parent.code.clone())
+        };
+        let a = parent_of("vks-ka");
+        let b = parent_of("vks-kb");
+        assert!(
+            !(a.as_deref() == Some("vks-kb") && b.as_deref() == Some("vks-ka")),
+            "{}: a cycle",
+            db.name
+        );
+        db.service.verify_audit_log().await.unwrap();
+    }
+}
