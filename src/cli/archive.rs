@@ -143,6 +143,10 @@ async fn renew_file(
         .map_err(CliError::failed)?
         .map_err(CliError::failed)?
     };
+    let last = match &renewal {
+        Renewal::Due(last) => Some(last.clone()),
+        _ => None,
+    };
     let why = match &renewal {
         Renewal::Unsigned => return Ok(Outcome::Unsigned),
         Renewal::NotDue { renew_after, .. } => return Ok(Outcome::NotDue(*renew_after)),
@@ -159,7 +163,7 @@ async fn renew_file(
     let Some(timestamper) = timestamper.filter(|_| !dry_run) else {
         return Ok(Outcome::WouldRenew(why));
     };
-    let renewed = ltv::renew(input.to_vec(), timestamper.clone(), sources, limits)
+    let renewed = ltv::renew(input.to_vec(), last, timestamper.clone(), sources, limits)
         .await
         .map_err(CliError::failed)?;
     write_atomically(file, &renewed)?;

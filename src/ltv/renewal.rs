@@ -13,12 +13,12 @@ use super::validation_data::{
     Material, ValidationSources, missing_validation_data, stored_signatures,
     validation_data_for_token,
 };
-use crate::cms::{TimeStampToken, find_signer_certificate, parse_signed_data};
+use crate::cms::parse_signed_data;
 use crate::pdf::{Document, Limits, append_dss};
-use crate::pki::cert::Certificate;
 use crate::pki::indication::Indication;
 use crate::tsa::Timestamper;
 use crate::verify::Verifier;
+use crate::verify::report::SignatureKind;
 
 /// The most recent timestamp of a document: a document timestamp or a signature timestamp.
 #[derive(Debug, Clone)]
@@ -82,93 +82,71 @@ pub fn renewal(
 }
 
 /// The latest timestamp of `doc` (by genTime) that validates now with `sources`: a document
-/// timestamp or a signature timestamp.
+/// timestamp or a signature timestamp. The verifier judges them and reports each one's TSA and
+/// its certificate's expiry; only the token's bytes are read here.
 pub fn last_timestamp(
     doc: &Document,
     sources: &ValidationSources,
 ) -> Result<Option<LastTimestamp>, LtvError> {
-    let valid = valid_timestamps(doc, sources);
-    let dss_certificates = doc.latest().dss()?.unwrap_or_default().certs;
-    let mut latest: Option<LastTimestamp> = None;
-    for signature in stored_signatures(doc)? {
-        let tokens: Vec<Vec<u8>> = if signature.document_timestamp {
-            vec![signature.contents.clone()]
-        } else {
-            parse_signed_data(&signature.contents)
-                .ok()
-                .and_then(|signed| signed.signer_infos.first().map(|s| s.timestamp_tokens()))
-                .unwrap_or_default()
-        };
-        for der in tokens {
-            let Some(found) = describe(&der, &dss_certificates) else {
-                continue;
-            };
-            if !valid.contains(&(signature.field.clone(), found.gen_time)) {
-                continue;
-            }
-            if latest
-                .as_ref()
-                .is_none_or(|latest| found.gen_time > latest.gen_time)
-            {
-                latest = Some(LastTimestamp {
-                    field: signature.field.clone(),
-                    document_timestamp: signature.document_timestamp,
-                    ..found
-                });
-            }
-        }
-    }
-    Ok(latest)
-}
-
-/// (field, genTime) of every timestamp the verifier accepts in `doc` now.
-fn valid_timestamps(doc: &Document, sources: &ValidationSources) -> Vec<(String, OffsetDateTime)> {
     let verifier = Verifier::new(sources.trust.clone())
         .with_policy(sources.policy.clone())
         .with_crls(sources.crls.clone());
     let report = verifier.verify_document("renewal", doc, OffsetDateTime::now_utc());
-    report
+    let Some((signature, timestamp)) = report
         .signatures
         .iter()
-        .filter_map(|signature| {
-            let timestamp = signature.timestamp.as_ref()?;
-            (timestamp.indication == Indication::TotalPassed)
-                .then(|| (signature.field.clone(), timestamp.gen_time))
+        .filter_map(|signature| Some((signature, signature.timestamp.as_ref()?)))
+        .filter(|(_, timestamp)| timestamp.indication == Indication::TotalPassed)
+        .max_by_key(|(_, timestamp)| timestamp.gen_time)
+    else {
+        return Ok(None);
+    };
+    let document_timestamp = signature.kind == SignatureKind::DocumentTimestamp;
+    let Some(stored) = stored_signatures(doc)?
+        .into_iter()
+        .find(|stored| stored.field == signature.field)
+    else {
+        return Ok(None);
+    };
+    // The document timestamp's /Contents, or the signature's timestamp the verifier judged (its
+    // first one).
+    let token = if document_timestamp {
+        Some(stored.contents)
+    } else {
+        parse_signed_data(&stored.contents).ok().and_then(|signed| {
+            signed
+                .signer_infos
+                .first()?
+                .timestamp_tokens()
+                .into_iter()
+                .next()
         })
-        .collect()
+    };
+    let Some(token) = token.and_then(|der| exact_token(&der)) else {
+        return Ok(None);
+    };
+    Ok(Some(LastTimestamp {
+        field: signature.field.clone(),
+        document_timestamp,
+        gen_time: timestamp.gen_time,
+        tsa_subject: Some(timestamp.tsa.clone()),
+        tsa_not_after: timestamp.tsa_not_after,
+        token,
+    }))
 }
 
-/// The time and TSA of a token (DER, zero padding allowed).
-fn describe(der: &[u8], dss_certificates: &[Vec<u8>]) -> Option<LastTimestamp> {
+/// A token's DER without the zero padding of a `/Contents` string.
+fn exact_token(der: &[u8]) -> Option<Vec<u8>> {
     let signed_data = parse_signed_data(der).ok()?;
-    let exact = der.get(..signed_data.encoded_len)?;
-    let token = TimeStampToken::parse(exact).ok()?;
-    let tsa = token.signer().and_then(|signer| {
-        let candidates = token
-            .signed_data
-            .certificates
-            .iter()
-            .chain(dss_certificates)
-            .map(Vec::as_slice);
-        find_signer_certificate(&signer.sid, candidates)
-            .ok()
-            .and_then(|der| Certificate::from_der(der).ok())
-    });
-    Some(LastTimestamp {
-        field: String::new(),
-        document_timestamp: false,
-        gen_time: token.gen_time(),
-        tsa_subject: tsa.as_ref().map(|cert| cert.subject().to_string()),
-        tsa_not_after: tsa.as_ref().map(Certificate::not_after),
-        token: exact.to_vec(),
-    })
+    der.get(..signed_data.encoded_len).map(<[u8]>::to_vec)
 }
 
-/// Renews `pdf`: the validation data of its latest timestamp goes into the `/DSS`, then a fresh
-/// document timestamp covers everything. A document with no timestamp yet gets the validation
-/// data of all its signatures first (it becomes B-LTA). Returns the whole output.
+/// Renews `pdf`: the validation data still missing and that of `last`, its latest valid
+/// timestamp as [`renewal`] found it (`None` when it has none), go into the `/DSS`, then a fresh
+/// document timestamp covers everything. Returns the whole output.
 pub async fn renew(
     pdf: Vec<u8>,
+    last: Option<LastTimestamp>,
     timestamper: Arc<dyn Timestamper>,
     sources: &ValidationSources,
     limits: Limits,
@@ -176,13 +154,14 @@ pub async fn renew(
     let with_dss = {
         let sources = sources.clone();
         let limits = limits.clone();
-        blocking(move || add_renewal_data(pdf, &sources, limits)).await??
+        blocking(move || add_renewal_data(pdf, last.as_ref(), &sources, limits)).await??
     };
     add_document_timestamp(with_dss, timestamper.as_ref(), limits).await
 }
 
 fn add_renewal_data(
     pdf: Vec<u8>,
+    last: Option<&LastTimestamp>,
     sources: &ValidationSources,
     limits: Limits,
 ) -> Result<Vec<u8>, LtvError> {
@@ -195,7 +174,7 @@ fn add_renewal_data(
     // becomes B-LT before its first archive timestamp); the latest valid timestamp's TSA data
     // is gathered again, with the CRLs current now.
     let mut update = missing_validation_data(&doc, sources, now)?.unwrap_or_default();
-    if let Some(last) = last_timestamp(&doc, sources)? {
+    if let Some(last) = last {
         let Material { certs, crls } = validation_data_for_token(&doc, sources, now, &last.token)?;
         update.certs.extend(certs);
         update.crls.extend(crls);

@@ -449,9 +449,15 @@ async fn renewal_adds_a_document_timestamp_when_the_tsa_certificate_nears_expiry
     let renewal = ltv::renewal(&doc, &sources(), until_expiry + Duration::days(1), now).unwrap();
     assert!(renewal.is_due(), "{renewal:?}");
 
-    let renewed = ltv::renew(signed.clone(), timestamper(), &sources(), Limits::default())
-        .await
-        .unwrap();
+    let renewed = ltv::renew(
+        signed.clone(),
+        Some(last.clone()),
+        timestamper(),
+        &sources(),
+        Limits::default(),
+    )
+    .await
+    .unwrap();
     assert!(renewed.starts_with(&signed));
     let report = verify(renewed.clone());
     assert_eq!(
@@ -508,9 +514,19 @@ async fn renewing_a_b_t_document_stores_the_signer_data_before_the_archive_times
     )
     .await
     .unwrap();
-    let renewed = ltv::renew(signed.clone(), timestamper(), &sources(), Limits::default())
-        .await
-        .unwrap();
+    let last = ltv::last_timestamp(&Document::from_bytes(signed.clone()).unwrap(), &sources())
+        .unwrap()
+        .expect("the signature timestamp");
+    assert!(!last.document_timestamp);
+    let renewed = ltv::renew(
+        signed.clone(),
+        Some(last),
+        timestamper(),
+        &sources(),
+        Limits::default(),
+    )
+    .await
+    .unwrap();
     let doc = Document::from_bytes(renewed.clone()).unwrap();
     let dss = doc.latest().dss().unwrap().expect("a /DSS");
     // The signer's chain and CRLs (not only the TSA's), under the signature's /VRI key.
