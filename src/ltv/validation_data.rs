@@ -18,11 +18,10 @@ use crate::cms::{SignedData, find_signer_certificate, parse_signed_data};
 use crate::pdf::{Document, DssUpdate, Object, VriEntry, vri_key};
 use crate::pki::crl::{CrlOutcome, CrlSource, RevocationStatus, SourcedCrl, UnknownRevocation};
 use crate::pki::indication::SubIndication;
-use crate::pki::path::{
-    CertificateSource, PathRequest, Purpose, SourcedCertificate, ValidationTime, validate_path,
-};
+use crate::pki::path::{CertificateSource, Purpose, SourcedCertificate, ValidationTime};
 use crate::pki::policy::ValidationPolicy;
 use crate::pki::trust::TrustStore;
+use crate::verify::chain::{ChainContext, Moment};
 
 /// Where validation data comes from: the trust store (anchors, intermediates and its CRLs), the
 /// caller's CRLs, and the policy the paths are built under.
@@ -155,13 +154,12 @@ impl Material {
 }
 
 struct Gatherer<'a> {
-    sources: &'a ValidationSources,
     now: OffsetDateTime,
-    /// The document's `/DSS` certificates, offered to every path.
-    dss_certificates: Vec<SourcedCertificate>,
-    /// Every CRL on offer, and their DER by SHA-256 (path validation names the CRLs it used by
-    /// fingerprint).
-    crls: Vec<SourcedCrl>,
+    /// Paths are built as the verifier builds them: the trust store, the document's `/DSS`
+    /// certificates and CRLs, the caller's CRLs.
+    context: ChainContext<'a>,
+    /// Every CRL on offer (the store's too) by SHA-256: path validation names the CRLs it used
+    /// by fingerprint.
     crl_der: HashMap<String, Vec<u8>>,
 }
 
@@ -183,25 +181,22 @@ impl<'a> Gatherer<'a> {
                 .iter()
                 .filter_map(|der| SourcedCrl::from_der(der, CrlSource::Dss).ok()),
         );
-        let mut gatherer = Gatherer {
-            sources,
+        let crl_der = crls
+            .iter()
+            .chain(sources.trust.crls())
+            .map(|crl| (crl.crl.sha256_hex(), crl.crl.der().to_vec()))
+            .collect();
+        Ok(Gatherer {
             now,
-            dss_certificates,
-            crls: Vec::new(),
-            crl_der: HashMap::new(),
-        };
-        for crl in crls.into_iter().chain(sources.trust.crls().iter().cloned()) {
-            gatherer.offer_crl(crl);
-        }
-        Ok(gatherer)
-    }
-
-    fn offer_crl(&mut self, crl: SourcedCrl) {
-        let key = crl.crl.sha256_hex();
-        if let std::collections::hash_map::Entry::Vacant(e) = self.crl_der.entry(key) {
-            e.insert(crl.crl.der().to_vec());
-            self.crls.push(crl);
-        }
+            context: ChainContext {
+                store: &sources.trust,
+                policy: &sources.policy,
+                dss_certificates,
+                crls,
+                moment: Moment::new(None, now),
+            },
+            crl_der,
+        })
     }
 
     fn for_signature(&self, signature: &StoredSignature) -> Result<VriEntry, LtvError> {
@@ -259,36 +254,26 @@ impl<'a> Gatherer<'a> {
             .first()
             .ok_or_else(|| unreadable("no SignerInfo".into()))?;
         let candidates = signed_data.certificates.iter().map(Vec::as_slice).chain(
-            self.dss_certificates
+            self.context
+                .dss_certificates
                 .iter()
                 .map(|certificate| certificate.cert.der()),
         );
         let der = find_signer_certificate(&signer.sid, candidates)
             .map_err(|error| unreadable(format!("the signer's certificate: {error}")))?;
-        let end_entity = SourcedCertificate::from_der(der, CertificateSource::Cms)
+        let end_entity = crate::pki::cert::Certificate::from_der(der)
             .map_err(|error| unreadable(format!("the signer's certificate: {error}")))?;
-        let mut untrusted: Vec<SourcedCertificate> = signed_data
-            .certificates
-            .iter()
-            .filter_map(|der| SourcedCertificate::from_der(der, CertificateSource::Cms).ok())
-            .collect();
-        untrusted.extend(self.dss_certificates.iter().cloned());
-        let mut crls = self.crls.clone();
-        crls.extend(
-            signed_data
-                .crls
-                .iter()
-                .filter_map(|der| SourcedCrl::from_der(der, CrlSource::Cms).ok()),
-        );
-        let request = PathRequest {
-            end_entity: &end_entity,
-            untrusted: &untrusted,
-            crls: &crls,
-            purpose,
-            time: ValidationTime::requested(self.now, self.now),
-        };
-        let path = validate_path(&self.sources.trust, &self.sources.policy, &request);
-        let subject = end_entity.cert.subject().to_string();
+        let path = self
+            .context
+            .validate(
+                der,
+                &signed_data.certificates,
+                &signed_data.crls,
+                purpose,
+                ValidationTime::requested(self.now, self.now),
+            )
+            .map_err(|finding| unreadable(finding.code.as_str()))?;
+        let subject = end_entity.subject().to_string();
         // An expired certificate does not stop the gathering (its data still serves a
         // validation at an earlier, proven time); any other problem means the path is not one
         // a verifier would accept, whatever data is stored.
