@@ -143,8 +143,9 @@ pub struct Document {
     /// When [`Limits::max_processing_time`] runs out.
     opened: std::time::Instant,
     /// Every revision's entry for each object number, oldest first: finding the entry in force
-    /// at a revision is a binary search, not a walk back through thousands of revisions.
-    entry_index: HashMap<u32, Vec<(usize, XrefEntry)>>,
+    /// at a revision is a binary search, not a walk back through thousands of revisions. Built
+    /// on the first lookup (opening a document to sign it never needs it).
+    entry_index: std::sync::OnceLock<HashMap<u32, Vec<(usize, XrefEntry)>>>,
 }
 
 impl std::fmt::Debug for Document {
@@ -193,7 +194,6 @@ impl Document {
         if revisions.is_empty() {
             return Err(PdfError::structure("no cross-reference section"));
         }
-        let entry_index = index_entries(&revisions);
         Ok(Document {
             source,
             limits,
@@ -201,7 +201,7 @@ impl Document {
             revisions,
             cache: Mutex::new(Cache::default()),
             opened,
-            entry_index,
+            entry_index: std::sync::OnceLock::new(),
         })
     }
 
@@ -332,12 +332,21 @@ impl Document {
 
     /// The revisions whose cross-reference sections list `id` as in use (with that generation).
     pub fn revisions_defining(&self, id: ObjectId) -> Vec<usize> {
-        self.entry_index
+        let defines = |entry: &XrefEntry| !entry.is_free() && entry.generation() == id.generation;
+        if self.revisions.len() <= DIRECT_LOOKUP_REVISIONS {
+            return self
+                .revisions
+                .iter()
+                .filter(|revision| revision.entry(id.number).as_ref().is_some_and(defines))
+                .map(Revision::index)
+                .collect();
+        }
+        self.entry_index()
             .get(&id.number)
             .map(|entries| {
                 entries
                     .iter()
-                    .filter(|(_, entry)| !entry.is_free() && entry.generation() == id.generation)
+                    .filter(|(_, entry)| defines(entry))
                     .map(|(revision, _)| *revision)
                     .collect()
             })
@@ -347,12 +356,23 @@ impl Document {
     /// The newest revision up to `at` whose cross-reference section lists object `number`, and
     /// the entry it gives.
     pub fn entry_at(&self, number: u32, at: usize) -> Option<(usize, XrefEntry)> {
-        if at >= self.revisions.len() {
-            return None;
+        let upto = self.revisions.get(..=at)?;
+        // A few revisions are walked back directly; past that, a walk per lookup would make
+        // the modification analysis quadratic, and the index is built once.
+        if upto.len() <= DIRECT_LOOKUP_REVISIONS {
+            return upto
+                .iter()
+                .rev()
+                .find_map(|revision| revision.entry(number).map(|entry| (revision.index, entry)));
         }
-        let entries = self.entry_index.get(&number)?;
+        let entries = self.entry_index().get(&number)?;
         let newer = entries.partition_point(|(revision, _)| *revision <= at);
         entries.get(newer.checked_sub(1)?).copied()
+    }
+
+    fn entry_index(&self) -> &HashMap<u32, Vec<(usize, XrefEntry)>> {
+        self.entry_index
+            .get_or_init(|| index_entries(&self.revisions))
     }
 
     /// Reads a byte range of the file into memory.
@@ -796,6 +816,9 @@ impl<'d> View<'d> {
 fn key_context(key: &[u8]) -> String {
     format!("/{}", String::from_utf8_lossy(key))
 }
+
+/// Up to this many revisions, [`Document::entry_at`] walks them instead of building its index.
+const DIRECT_LOOKUP_REVISIONS: usize = 16;
 
 /// The per-object index of [`Document::entry_at`]: for each object number, the revisions that
 /// list it with their entries, oldest first.

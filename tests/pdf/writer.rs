@@ -217,3 +217,54 @@ fn compressed_streams_round_trip_through_an_update() {
     assert_eq!(doc.decode_stream(stream).unwrap().data, content);
     assert_qpdf_clean(&bytes, "compressed stream");
 }
+
+#[test]
+fn entries_are_found_the_same_way_across_many_revisions() {
+    // Twenty updates, each writing one new object and rewriting the first one: past sixteen
+    // revisions the lookup goes through the per-object index instead of a walk.
+    let mut bytes = simple_pdf(1, Layout::Table);
+    let mut first = None;
+    let mut added = Vec::new();
+    for round in 0..20 {
+        let doc = Document::from_bytes(bytes.clone()).unwrap();
+        let mut update = IncrementalUpdate::new(&doc).unwrap();
+        let id = update
+            .add(Dictionary::new().with("Round", Object::Integer(round)))
+            .unwrap();
+        let first_id = *first.get_or_insert(id);
+        update
+            .set(
+                first_id,
+                Dictionary::new().with("Round", Object::Integer(round)),
+            )
+            .unwrap();
+        added.push(id);
+        bytes = update.write().unwrap().bytes;
+    }
+    let doc = Document::from_bytes(bytes).unwrap();
+    let revisions = doc.revisions().len();
+    assert_eq!(revisions, 21);
+    let first = first.unwrap();
+    for at in 1..revisions {
+        assert_eq!(
+            doc.entry_at(first.number, at).map(|(found, _)| found),
+            Some(at)
+        );
+        // The object added in round `at - 1` exists from revision `at` on, not before.
+        let id = added[at - 1];
+        assert_eq!(
+            doc.entry_at(id.number, at).map(|(found, _)| found),
+            Some(at)
+        );
+        assert_eq!(doc.entry_at(id.number, at - 1), None);
+    }
+    assert_eq!(
+        doc.revisions_defining(first),
+        (1..revisions).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        doc.entry_at(first.number, revisions),
+        None,
+        "no such revision"
+    );
+}
