@@ -37,6 +37,21 @@ fn timestamper() -> Arc<dyn Timestamper> {
     Arc::new(authority())
 }
 
+/// The one-page PDF signed by the test person at `level`, with the in-process TSA from B-T up.
+async fn signed_at(level: Level) -> Vec<u8> {
+    let timestamper = (level >= Level::BT).then(timestamper);
+    ltv::sign(
+        simple_pdf(),
+        SignOptions::default(),
+        person(),
+        level,
+        timestamper,
+        &sources(),
+    )
+    .await
+    .unwrap_or_else(|error| panic!("{level}: {error}"))
+}
+
 fn person() -> Arc<LocalKey> {
     let pki = pki();
     let username = pki.people.keys().next().expect("a person").clone();
@@ -45,6 +60,15 @@ fn person() -> Arc<LocalKey> {
 
 fn verify(pdf: Vec<u8>) -> FileReport {
     Verifier::new(Arc::new(trust(pki()))).verify_bytes("signed.pdf", pdf)
+}
+
+/// The signature of a report (not a document timestamp).
+fn signature_of(report: &FileReport) -> &vanthu::verify::report::SignatureReport {
+    report
+        .signatures
+        .iter()
+        .find(|signature| signature.kind != SignatureKind::DocumentTimestamp)
+        .expect("a signature")
 }
 
 fn count_document_timestamps(report: &FileReport) -> usize {
@@ -117,16 +141,7 @@ async fn signing_at_each_level_reaches_it_and_the_peers_agree() {
         (Level::BLt, PadesLevel::BLt),
         (Level::BLta, PadesLevel::BLta),
     ] {
-        let signed = ltv::sign(
-            simple_pdf(),
-            SignOptions::default(),
-            person(),
-            level,
-            Some(timestamper()),
-            &sources(),
-        )
-        .await
-        .unwrap_or_else(|error| panic!("{level}: {error}"));
+        let signed = signed_at(level).await;
         assert!(signed.starts_with(&simple_pdf()), "{level}: incremental");
         let report = verify(signed.clone());
         assert_eq!(
@@ -164,16 +179,7 @@ async fn signing_at_each_level_reaches_it_and_the_peers_agree() {
 #[tokio::test(flavor = "multi_thread")]
 async fn extending_a_signed_pdf_keeps_its_signature_and_adds_proof() {
     let folder = tempfile::tempdir().unwrap();
-    let signed = ltv::sign(
-        simple_pdf(),
-        SignOptions::default(),
-        person(),
-        Level::BB,
-        None,
-        &sources(),
-    )
-    .await
-    .unwrap();
+    let signed = signed_at(Level::BB).await;
     let before = verify(signed.clone());
     assert_eq!(before.signatures[0].pades_level, PadesLevel::BB);
     assert!(before.signatures[0].timestamp.is_none());
@@ -214,11 +220,7 @@ async fn extending_a_signed_pdf_keeps_its_signature_and_adds_proof() {
         "{report:#?}"
     );
     assert_eq!(count_document_timestamps(&report), 1);
-    let signature = report
-        .signatures
-        .iter()
-        .find(|signature| signature.kind != SignatureKind::DocumentTimestamp)
-        .unwrap();
+    let signature = signature_of(&report);
     assert_eq!(signature.pades_level, PadesLevel::BLta, "{report:#?}");
     assert!(signature.intact);
     peers_accept(folder.path(), "extended.pdf", &lta);
@@ -266,16 +268,7 @@ async fn what_cannot_be_extended_is_refused() {
         "{error}"
     );
     // A signer the trust store does not know: no validation data can be vouched for.
-    let signed = ltv::sign(
-        simple_pdf(),
-        SignOptions::default(),
-        person(),
-        Level::BB,
-        None,
-        &sources(),
-    )
-    .await
-    .unwrap();
+    let signed = signed_at(Level::BB).await;
     let strangers =
         ValidationSources::new(Arc::new(support::trust(support::foreign_pki())), Vec::new());
     let error = ltv::extend(
@@ -413,16 +406,7 @@ fn a_timestamp_keeps_a_signature_valid_after_its_certificate_expires_and_only_th
 
 #[tokio::test(flavor = "multi_thread")]
 async fn renewal_adds_a_document_timestamp_when_the_tsa_certificate_nears_expiry() {
-    let signed = ltv::sign(
-        simple_pdf(),
-        SignOptions::default(),
-        person(),
-        Level::BLta,
-        Some(timestamper()),
-        &sources(),
-    )
-    .await
-    .unwrap();
+    let signed = signed_at(Level::BLta).await;
     let doc = Document::from_bytes(signed.clone()).unwrap();
     let now = OffsetDateTime::now_utc();
     let last = ltv::last_timestamp(&doc, &sources())
@@ -485,16 +469,7 @@ async fn renewal_adds_a_document_timestamp_when_the_tsa_certificate_nears_expiry
         ltv::renewal(&unsigned, &sources(), Duration::days(90), now).unwrap(),
         Renewal::Unsigned
     ));
-    let plain = ltv::sign(
-        simple_pdf(),
-        SignOptions::default(),
-        person(),
-        Level::BB,
-        None,
-        &sources(),
-    )
-    .await
-    .unwrap();
+    let plain = signed_at(Level::BB).await;
     let plain = Document::from_bytes(plain).unwrap();
     assert!(matches!(
         ltv::renewal(&plain, &sources(), Duration::days(90), now).unwrap(),
@@ -504,16 +479,7 @@ async fn renewal_adds_a_document_timestamp_when_the_tsa_certificate_nears_expiry
 
 #[tokio::test(flavor = "multi_thread")]
 async fn renewing_a_b_t_document_stores_the_signer_data_before_the_archive_timestamp() {
-    let signed = ltv::sign(
-        simple_pdf(),
-        SignOptions::default(),
-        person(),
-        Level::BT,
-        Some(timestamper()),
-        &sources(),
-    )
-    .await
-    .unwrap();
+    let signed = signed_at(Level::BT).await;
     let last = ltv::last_timestamp(&Document::from_bytes(signed.clone()).unwrap(), &sources())
         .unwrap()
         .expect("the signature timestamp");
@@ -578,16 +544,7 @@ fn a_timestamp_that_does_not_validate_never_postpones_renewal() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_b_lt_document_validates_offline_from_its_own_dss() {
-    let signed = ltv::sign(
-        simple_pdf(),
-        SignOptions::default(),
-        person(),
-        Level::BLt,
-        Some(timestamper()),
-        &sources(),
-    )
-    .await
-    .unwrap();
+    let signed = signed_at(Level::BLt).await;
     // A verifier that knows the root and nothing else: no intermediates, no CRLs.
     let mut root_only = vanthu::pki::trust::TrustStore::new();
     root_only
@@ -627,16 +584,7 @@ async fn a_tsa_that_misbehaves_stops_the_signature_and_nothing_is_returned() {
     }))
     .await;
     let garbage = FakeTsa::start(Arc::new(|_| reply(b"no timestamp here".to_vec()))).await;
-    let signed = ltv::sign(
-        simple_pdf(),
-        SignOptions::default(),
-        person(),
-        Level::BB,
-        None,
-        &sources(),
-    )
-    .await
-    .unwrap();
+    let signed = signed_at(Level::BB).await;
     for url in [&wrong_imprint.url, &garbage.url] {
         let client = TsaClient::new(ClientConfig {
             system_proxy: false,
@@ -726,11 +674,7 @@ fn an_archive_timestamp_keeps_an_expired_tsa_and_signer_valid() {
         FileIndication::TotalPassed,
         "{report:#?}"
     );
-    let signature = report
-        .signatures
-        .iter()
-        .find(|signature| signature.kind != SignatureKind::DocumentTimestamp)
-        .unwrap();
+    let signature = signature_of(&report);
     assert_eq!(
         signature
             .timestamp
@@ -777,11 +721,7 @@ async fn a_deferred_signature_completes_at_b_lta() {
         FileIndication::TotalPassed,
         "{report:#?}"
     );
-    let signature = report
-        .signatures
-        .iter()
-        .find(|signature| signature.kind != SignatureKind::DocumentTimestamp)
-        .unwrap();
+    let signature = signature_of(&report);
     assert_eq!(signature.pades_level, PadesLevel::BLta, "{report:#?}");
     assert!(signature.timestamp.is_some(), "a signature timestamp");
     peers_accept(folder.path(), "deferred.pdf", &signed);
@@ -837,11 +777,7 @@ fn a_document_timestamp_over_other_bytes_proves_nothing_about_the_revision() {
         .find(|signature| signature.kind == SignatureKind::DocumentTimestamp)
         .unwrap();
     assert_eq!(timestamp.indication, Indication::TotalFailed, "{report:#?}");
-    let signature = report
-        .signatures
-        .iter()
-        .find(|signature| signature.kind != SignatureKind::DocumentTimestamp)
-        .unwrap();
+    let signature = signature_of(&report);
     assert_ne!(signature.indication, Indication::TotalPassed, "{report:#?}");
     assert!(
         !signature
@@ -869,16 +805,7 @@ fn retired_tsa(now: OffsetDateTime) -> LocalKey {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_dss_without_the_signature_data_is_not_b_lt() {
-    let signed = ltv::sign(
-        simple_pdf(),
-        SignOptions::default(),
-        person(),
-        Level::BT,
-        Some(timestamper()),
-        &sources(),
-    )
-    .await
-    .unwrap();
+    let signed = signed_at(Level::BT).await;
     // A /DSS holding only an unrelated certificate: something is there, not what validates.
     let doc = Document::from_bytes(signed).unwrap();
     let unrelated = vanthu::pdf::DssUpdate {
