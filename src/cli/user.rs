@@ -77,7 +77,7 @@ pub async fn run(args: UserArgs) -> CliResult {
                 position,
                 unit,
                 roles: roles.into_iter().collect::<BTreeSet<_>>(),
-                password,
+                password: crate::config::Secret::new(password),
             };
             let account = service
                 .create_user(&Caller::Operator, new)

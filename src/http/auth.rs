@@ -121,23 +121,13 @@ impl<R: RoleSet> FromRequestParts<AppState> for Authorized<R> {
     }
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     #[schema(example = "vanthu.dt")]
     pub username: String,
-    #[schema(example = "vanthu-demo")]
-    pub password: String,
-}
-
-/// The password never appears in `Debug` output (logs, panics).
-impl std::fmt::Debug for LoginRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LoginRequest")
-            .field("username", &self.username)
-            .field("password", &"<redacted>")
-            .finish()
-    }
+    #[schema(value_type = String, example = "vanthu-demo")]
+    pub password: Secret<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -206,7 +196,7 @@ async fn login(
 ) -> Result<Response, Problem> {
     let session = state
         .service
-        .login(&request.username, &request.password)
+        .login(&request.username, request.password.expose())
         .await?;
     let max_age = state.service.policy().session_ttl.as_secs();
     let cookie = session_cookie(session.token.expose(), max_age, state.http.cookie_secure);
@@ -284,7 +274,7 @@ mod tests {
     fn a_login_password_stays_out_of_debug_output() {
         let request = LoginRequest {
             username: "vanthu.dt".into(),
-            password: "mat-khau-bi-mat".into(),
+            password: Secret::new("mat-khau-bi-mat".into()),
         };
         let shown = format!("{request:?}");
         assert!(shown.contains("vanthu.dt"));

@@ -15,6 +15,7 @@ use utoipa_axum::routes;
 use super::auth::{AdminOnly, Authorized, CurrentUser, UnitRef};
 use super::problem::{ApiJson, ApiPath, ApiQuery, Problem, ProblemBody};
 use super::state::AppState;
+use crate::config::Secret;
 use crate::domain::org::{Role, UnitKind};
 use crate::workflow::{Account, NewUnit, NewUser, OrgUnit, UnitChanges, UserChanges};
 
@@ -111,7 +112,7 @@ impl From<Account> for UserResponse {
     }
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUserRequest {
     /// 3–64 characters of a-z, 0-9, '.', '_' and '-', starting with a letter.
@@ -124,7 +125,8 @@ pub struct CreateUserRequest {
     pub unit: String,
     pub roles: BTreeSet<Role>,
     /// At least 8 characters.
-    pub password: String,
+    #[schema(value_type = String)]
+    pub password: Secret<String>,
 }
 
 /// Fields to change; absent fields stay as they are.
@@ -140,33 +142,12 @@ pub struct UpdateUserRequest {
     pub active: Option<bool>,
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SetPasswordRequest {
     /// At least 8 characters.
-    pub password: String,
-}
-
-// Passwords never appear in `Debug` output (logs, panics).
-impl std::fmt::Debug for CreateUserRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CreateUserRequest")
-            .field("username", &self.username)
-            .field("full_name", &self.full_name)
-            .field("position", &self.position)
-            .field("unit", &self.unit)
-            .field("roles", &self.roles)
-            .field("password", &"<redacted>")
-            .finish()
-    }
-}
-
-impl std::fmt::Debug for SetPasswordRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SetPasswordRequest")
-            .field("password", &"<redacted>")
-            .finish()
-    }
+    #[schema(value_type = String)]
+    pub password: Secret<String>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -450,7 +431,7 @@ async fn set_password(
 ) -> Result<StatusCode, Problem> {
     state
         .service
-        .set_password(&admin.caller(), &username, &request.password)
+        .set_password(&admin.caller(), &username, request.password.expose())
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

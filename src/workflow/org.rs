@@ -12,6 +12,7 @@ use serde_json::json;
 use super::password::hash_password;
 use super::{Account, Caller, Service, WorkflowError, WorkflowResult, now};
 use crate::audit::AuditDraft;
+use crate::config::Secret;
 use crate::domain::org::{self, FieldError, FieldRule, MAX_TEXT, Role, Unit, UnitKind, User};
 use crate::store::{AuditBatch, NewUnitRecord, NewUserRecord};
 
@@ -43,28 +44,14 @@ pub struct UnitChanges {
     pub active: Option<bool>,
 }
 
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewUser {
     pub username: String,
     pub full_name: String,
     pub position: String,
     pub unit: String,
     pub roles: BTreeSet<Role>,
-    pub password: String,
-}
-
-/// The password never appears in `Debug` output (logs, panics).
-impl std::fmt::Debug for NewUser {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NewUser")
-            .field("username", &self.username)
-            .field("full_name", &self.full_name)
-            .field("position", &self.position)
-            .field("unit", &self.unit)
-            .field("roles", &self.roles)
-            .field("password", &"<redacted>")
-            .finish()
-    }
+    pub password: Secret<String>,
 }
 
 /// Changes to a user; `None` leaves a field as it is.
@@ -341,7 +328,7 @@ impl Service {
         org::check_text("full_name", &new.full_name, MAX_TEXT)?;
         org::check_text("position", &new.position, MAX_TEXT)?;
         org::check_roles("roles", &new.roles)?;
-        org::check_password("password", &new.password)?;
+        org::check_password("password", new.password.expose())?;
         let tree = self.tree().await?;
         let unit = tree.active_unit("unit", &new.unit)?.clone();
         let record = NewUserRecord {
@@ -350,7 +337,7 @@ impl Service {
             position: new.position.trim().to_string(),
             unit_id: unit.id,
             roles: new.roles.clone(),
-            password_hash: hash_password(&new.password).await?,
+            password_hash: hash_password(new.password.expose()).await?,
         };
         let mut tx = self.store.begin().await?;
         let user = tx.insert_user(&record).await?;
@@ -510,7 +497,7 @@ mod tests {
             position: "Văn thư".into(),
             unit: "vks-tn".into(),
             roles: BTreeSet::new(),
-            password: "mat-khau-bi-mat".into(),
+            password: Secret::new("mat-khau-bi-mat".into()),
         };
         let shown = format!("{user:?}");
         assert!(shown.contains("vanthu.kv1"));

@@ -182,7 +182,7 @@ async fn refused_changes_change_nothing() {
                     position: "Văn thư".into(),
                     unit: "vks-dt".into(),
                     roles: BTreeSet::from([Role::Clerk]),
-                    password: "mat-khau-moi".into(),
+                    password: vanthu::config::Secret::new("mat-khau-moi".into()),
                 },
             )
             .await;
