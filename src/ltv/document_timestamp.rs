@@ -40,7 +40,7 @@ fn prepare(
     if doc.is_encrypted() {
         return Err(LtvError::Signing(crate::pades::PadesError::Encrypted));
     }
-    let field_name = free_timestamp_name(&doc)?;
+    let field_name = doc.latest().free_field_name("DocTimeStamp")?;
     let spec = SignatureSpec {
         contents_capacity: DOCUMENT_TIMESTAMP_CAPACITY,
         ..SignatureSpec::document_timestamp(field_name)
@@ -49,20 +49,6 @@ fn prepare(
     let mut hasher = digest.hasher();
     prepared.digest_with(|chunk| hasher.update(chunk));
     Ok((prepared, hasher.finish()))
-}
-
-/// The first of `DocTimeStamp1`, `DocTimeStamp2`, … that no field uses.
-fn free_timestamp_name(doc: &Document) -> Result<String, LtvError> {
-    let used: Vec<String> = doc
-        .latest()
-        .fields()?
-        .into_iter()
-        .map(|field| field.full_name)
-        .collect();
-    Ok((1..)
-        .map(|number| format!("DocTimeStamp{number}"))
-        .find(|candidate| !used.contains(candidate))
-        .unwrap_or_else(|| "DocTimeStamp".to_owned()))
 }
 
 /// Runs `work` on the blocking pool.

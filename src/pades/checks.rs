@@ -38,20 +38,6 @@ pub fn existing_field(view: &View<'_>, name: &str) -> Result<Option<Field>, Pade
     Ok(Some(field))
 }
 
-/// The first of `Signature1`, `Signature2`, … that no field uses.
-pub fn free_field_name(view: &View<'_>) -> Result<String, PadesError> {
-    let used: Vec<String> = view
-        .fields()?
-        .into_iter()
-        .map(|field| field.full_name)
-        .collect();
-    let name = (1..)
-        .map(|number| format!("Signature{number}"))
-        .find(|candidate| !used.contains(candidate))
-        .unwrap_or_else(|| "Signature".to_owned());
-    Ok(name)
-}
-
 /// Refuses a signature the document's earlier signatures do not allow.
 ///
 /// - Certified with DocMDP P1: no change at all (pyHanko refuses the same; P2 and P3 allow

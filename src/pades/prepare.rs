@@ -82,7 +82,7 @@ where
             return Err(PadesError::Options("the field name is empty".to_owned()));
         }
         Some(name) => name.clone(),
-        None => checks::free_field_name(&view)?,
+        None => view.free_field_name("Signature")?,
     };
     let existing = checks::existing_field(&view, &field_name)?;
     checks::document_allows(

@@ -354,6 +354,19 @@ impl View<'_> {
             .find(|field| field.terminal && field.full_name == full_name))
     }
 
+    /// The first of `{prefix}1`, `{prefix}2`, … that no field uses (a name for a new field).
+    pub fn free_field_name(&self, prefix: &str) -> Result<String> {
+        let used: HashSet<String> = self
+            .fields()?
+            .into_iter()
+            .map(|field| field.full_name)
+            .collect();
+        Ok((1..)
+            .map(|number| format!("{prefix}{number}"))
+            .find(|candidate| !used.contains(candidate))
+            .unwrap_or_else(|| prefix.to_owned()))
+    }
+
     /// Every terminal signature field (`/FT /Sig`), with its signature dictionary when signed.
     pub fn signature_fields(&self) -> Result<Vec<SignatureField>> {
         self.signature_fields_up_to(usize::MAX)
